@@ -1,0 +1,45 @@
+"""The roles of MISSION.md as Django groups, each with the least permissions it needs.
+
+Roles are data the administrator can extend; this module only declares what each role is
+granted at setup. Later capabilities (bulletins, reports) add their permissions here.
+"""
+
+from django.utils.translation import gettext_lazy as _
+
+STAFF = "staff"
+UNIT_MANAGER = "unit_manager"
+EDITOR = "editor"
+REPORT_HANDLER = "report_handler"
+POLICE_LIAISON = "police_liaison"
+ADMINISTRATOR = "administrator"
+
+LABELS = {
+    STAFF: _("Staff member"),
+    UNIT_MANAGER: _("Unit manager"),
+    EDITOR: _("Editor"),
+    REPORT_HANDLER: _("Report handler"),
+    POLICE_LIAISON: _("Police liaison"),
+    ADMINISTRATOR: _("Administrator"),
+}
+
+_REGISTRY_MODELS = ("agency", "channel", "sourcedocument", "reportrecipient")
+_EDIT = ("add", "change", "delete", "view")
+
+# role -> [(app_label, codename)]
+PERMISSIONS = {
+    STAFF: [],
+    UNIT_MANAGER: [],
+    EDITOR: [("registry", f"{action}_{model}") for model in _REGISTRY_MODELS for action in _EDIT],
+    REPORT_HANDLER: [("registry", f"view_{model}") for model in _REGISTRY_MODELS],
+    POLICE_LIAISON: [("registry", "view_reportrecipient")],
+    ADMINISTRATOR: [
+        *[("registry", f"{action}_{model}") for model in _REGISTRY_MODELS for action in _EDIT],
+        *[("auth", f"{action}_{model}") for model in ("user", "group") for action in _EDIT],
+        ("axes", "view_accessattempt"),
+        ("axes", "delete_accessattempt"),
+        ("axes", "view_accesslog"),
+    ],
+}
+
+# Roles whose work happens in the back office (Django admin).
+BACK_OFFICE = {EDITOR, REPORT_HANDLER, ADMINISTRATOR}

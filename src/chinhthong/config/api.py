@@ -1,0 +1,37 @@
+"""The JSON API: one NinjaAPI under /api/v1/, each app contributing its router."""
+
+from django.conf import settings
+from django_ratelimit.decorators import ratelimit
+from django_ratelimit.exceptions import Ratelimited
+from ninja import NinjaAPI
+
+from chinhthong import __version__
+from chinhthong.registry.api import router as registry_router
+
+api = NinjaAPI(
+    title="chinhthong API",
+    version=__version__,
+    description=(
+        "Sổ đăng ký kênh thông tin chính thống và kiểm tra. "
+        "Registry of official channels and verification."
+    ),
+    urls_namespace="api",
+    docs_url=None,
+)
+# Every operation is public, so every operation is limited per client address.
+api.add_decorator(
+    ratelimit(group="api", key="ip", rate=lambda g, r: settings.PUBLIC_RATE_LIMIT, block=True),
+    mode="view",
+)
+
+
+@api.exception_handler(Ratelimited)
+def _too_many(request, exc):
+    return api.create_response(
+        request,
+        {"detail": "Quá nhiều yêu cầu; vui lòng thử lại sau ít phút. (Too many requests.)"},
+        status=429,
+    )
+
+
+api.add_router("/", registry_router)

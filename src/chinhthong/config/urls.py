@@ -1,0 +1,28 @@
+from functools import partial
+
+from django.contrib import admin
+from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+from ninja.openapi.views import openapi_view
+
+from chinhthong.config import views
+from chinhthong.config.api import api
+from chinhthong.registry.urls import snapshot_urlpatterns
+
+admin.site.site_header = _("chinhthong — administration")
+admin.site.site_title = _("chinhthong")
+admin.site.index_title = _("Registry and accounts")
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("", include("chinhthong.registry.urls")),
+    path("", include("chinhthong.accounts.urls")),
+    *snapshot_urlpatterns,
+    path("api/v1/", api.urls),
+    path("api/docs", partial(openapi_view, api=api), name="api-docs"),
+    path("healthz", views.healthz, name="healthz"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("quan-tri/", admin.site.urls),
+]
+
+handler500 = "chinhthong.config.views.server_error"

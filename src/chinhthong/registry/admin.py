@@ -1,0 +1,82 @@
+"""The editors' back office: the registry in the Django admin, with each record's history."""
+
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+
+from chinhthong.registry.models import Agency, Channel, ReportRecipient, SourceDocument
+
+
+@admin.register(SourceDocument)
+class SourceDocumentAdmin(SimpleHistoryAdmin):
+    list_display = ("number", "date", "issuer", "title")
+    search_fields = ("number", "issuer", "title")
+    date_hierarchy = "date"
+
+
+@admin.register(Agency)
+class AgencyAdmin(SimpleHistoryAdmin):
+    list_display = ("name", "short_name", "level", "parent")
+    list_filter = ("level",)
+    search_fields = ("name", "name_en", "short_name", "code", "search_text")
+    autocomplete_fields = ("parent",)
+    prepopulated_fields = {"code": ("short_name",)}
+
+
+@admin.register(Channel)
+class ChannelAdmin(SimpleHistoryAdmin):
+    list_display = ("name", "kind", "display_identifier", "agency", "status", "last_verified")
+    list_filter = ("status", "kind", "agency__level", "verified_badge")
+    search_fields = (
+        "name",
+        "slug",
+        "host",
+        "facebook_username",
+        "mail_address",
+        "phone",
+        "search_text",
+    )
+    autocomplete_fields = ("agency", "source")
+    list_select_related = ("agency",)
+    history_list_display = ("status",)
+    fieldsets = (
+        (None, {"fields": ("slug", "agency", "kind", "name", "status", "verified_badge")}),
+        (
+            _("Identifiers"),
+            {
+                "fields": (
+                    "url",
+                    "identifier_as_printed",
+                    "host",
+                    "facebook_username",
+                    "facebook_page_id",
+                    "zalo_oa_id",
+                    "android_package",
+                    "ios_app_id",
+                    "mail_address",
+                    "phone",
+                    "handle",
+                ),
+                "description": _(
+                    "Fill in the identifiers the channel's kind uses; "
+                    "they are stored in canonical form."
+                ),
+            },
+        ),
+        (
+            _("Validity and source"),
+            {"fields": ("valid_from", "valid_to", "source", "last_verified", "notes")},
+        ),
+    )
+
+    @admin.display(description=_("identifier"))
+    def display_identifier(self, obj: Channel) -> str:
+        return obj.display_identifier
+
+
+@admin.register(ReportRecipient)
+class ReportRecipientAdmin(SimpleHistoryAdmin):
+    list_display = ("name", "kind", "agency", "active")
+    list_filter = ("kind", "active")
+    search_fields = ("name", "code")
+    autocomplete_fields = ("agency", "source")

@@ -1,0 +1,142 @@
+"""`chinhthong registry …`: import, export and snapshot commands."""
+
+import sys
+from enum import StrEnum
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+app = typer.Typer(
+    help="Sổ đăng ký kênh chính thống (registry of official channels).", no_args_is_help=True
+)
+out = Console()
+err = Console(stderr=True)
+
+
+class Format(StrEnum):
+    json = "json"
+    yaml = "yaml"
+
+
+@app.command("import")
+def import_(
+    file: Path = typer.Argument(
+        ..., help="Registry file, .yaml/.yml or .json; - for standard input."
+    ),
+    dry_run: bool = typer.Option(
+        False, "--dry-run", help="Show what would change; change nothing."
+    ),
+    file_format: Format | None = typer.Option(
+        None, "--format", help="Format when reading standard input."
+    ),
+    user: str = typer.Option("", help="Username recorded in the history as the author."),
+) -> None:
+    """Import a registry file: validated whole, applied all-or-nothing."""
+    from django.contrib.auth import get_user_model
+
+    from chinhthong.registry import importing
+
+    try:
+        if str(file) == "-":
+            text, fmt = sys.stdin.read(), (file_format or Format.yaml).value
+        else:
+            text = file.read_text(encoding="utf-8")
+            fmt = file_format.value if file_format else importing.format_for(file.name)
+        author = get_user_model().objects.get(username=user) if user else None
+        result = importing.import_registry(
+            importing.parse(text, fmt), dry_run=dry_run, user=author, reason=f"import {file.name}"
+        )
+    except OSError as exc:
+        err.print(f"[red]Không đọc được tệp[/red] {file}: {exc.strerror}")
+        raise typer.Exit(2) from exc
+    except UnicodeDecodeError as exc:
+        err.print(f"[red]Tệp {file} không phải văn bản UTF-8[/red] (byte {exc.start}).")
+        raise typer.Exit(2) from exc
+    except get_user_model().DoesNotExist as exc:
+        err.print(f"[red]Không có người dùng[/red] {user!r}.")
+        raise typer.Exit(2) from exc
+    except importing.ImportRejected as exc:
+        err.print(f"[red bold]Không nhập gì cả: {len(exc.result.problems)} lỗi.[/red bold]")
+        for problem in exc.result.problems:
+            err.print(f"  • {problem}", markup=False, highlight=False)
+        raise typer.Exit(1) from exc
+    _print_changes(result, dry_run)
+
+
+def _print_changes(result, dry_run: bool) -> None:
+    table = Table(title="Thay đổi dự kiến (dry run)" if dry_run else "Đã nhập")
+    for column in ("mục", "khoá", "thao tác", "trường thay đổi"):
+        table.add_column(column)
+    labels = {"create": "thêm mới", "update": "cập nhật", "unchanged": "không đổi"}
+    for change in result.changes:
+        if change.action != "unchanged":
+            table.add_row(
+                change.section, change.key, labels[change.action], ", ".join(change.fields)
+            )
+    if table.row_count:
+        out.print(table)
+    counts = result.counts()
+    out.print(
+        f"thêm mới: {counts.get('create', 0)}, cập nhật: {counts.get('update', 0)}, "
+        f"không đổi: {counts.get('unchanged', 0)}"
+        + (" — chưa ghi gì (dry run)." if dry_run else "")
+    )
+
+
+@app.command()
+def export(
+    file_format: Format = typer.Option(Format.yaml, "--format", help="json or yaml."),
+    output: Path | None = typer.Option(
+        None, "--output", "-o", help="Write here instead of standard output."
+    ),
+) -> None:
+    """Export the whole registry; importing the result changes nothing."""
+    from chinhthong.registry.exporting import dumps, registry_document
+
+    text = dumps(registry_document(), file_format.value)
+    if output:
+        output.write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+
+
+@app.command()
+def snapshot() -> None:
+    """Build and sign /registry.json now (normally a background task does it)."""
+    from chinhthong.registry import snapshots
+
+    built = snapshots.build_snapshot()
+    out.print(f"snapshot #{built.pk} sha256={built.sha256} key={built.key_id}")
+
+
+@app.command("verify-snapshot")
+def verify_snapshot(
+    file: Path = typer.Argument(..., help="The registry.json file."),
+    sig: Path = typer.Argument(..., help="Its signature (registry.json.sig)."),
+    public_key: Path | None = typer.Option(
+        None, "--public-key", help="PEM public key (registry.pub); default: this node's key."
+    ),
+) -> None:
+    """Check a snapshot's Ed25519 signature; exit 0 if valid, 1 if not, 2 if unreadable."""
+    from django.conf import settings
+
+    from chinhthong.registry import signing
+
+    try:
+        body, signature = file.read_bytes(), sig.read_bytes()
+        if public_key:
+            pem = public_key.read_bytes()
+        else:
+            pem = signing.public_pem(signing.load_private_key(settings.REGISTRY_SIGNING_KEY_FILE))
+        valid = signing.verify(pem, body, signature)
+    except (OSError, ValueError, signing.SigningKeyMissing) as exc:
+        err.print(f"[red]Không kiểm tra được:[/red] {exc}")
+        raise typer.Exit(2) from exc
+    if not valid:
+        err.print(
+            "[red bold]Chữ ký KHÔNG hợp lệ[/red bold] — tệp đã bị sửa hoặc không do khoá này ký."
+        )
+        raise typer.Exit(1)
+    out.print("[green bold]Chữ ký hợp lệ.[/green bold] (Signature valid.)")

@@ -1,0 +1,252 @@
+"""Agencies, the official channels they own, the documents that made them official, and the
+bodies that reports are referred to. Every change is kept in history (django-simple-history)."""
+
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from chinhthong.registry import identifiers
+from chinhthong.verify.text import fold
+
+
+class Level(models.TextChoices):
+    INTERNATIONAL = "international", _("International")
+    NATIONAL = "national", _("National")
+    PROVINCE = "province", _("Province")
+    CITY = "city", _("City / district")
+    COMMUNE = "commune", _("Commune / ward")
+
+
+class ChannelKind(models.TextChoices):
+    WEBSITE = "website", _("Website")
+    FACEBOOK_PAGE = "facebook_page", _("Facebook page")
+    ZALO_OA = "zalo_oa", _("Zalo official account")
+    MOBILE_APP = "mobile_app", _("Mobile app")
+    MAIL_DOMAIN = "mail_domain", _("Mail domain")
+    MAIL_ADDRESS = "mail_address", _("Mail address")
+    YOUTUBE = "youtube", _("YouTube channel")
+    TIKTOK = "tiktok", _("TikTok account")
+    HOTLINE = "hotline", _("Hotline")
+
+
+class ChannelStatus(models.TextChoices):
+    ACTIVE = "active", _("Active")
+    PENDING_REVIEW = "pending_review", _("Pending review")
+    RETIRED = "retired", _("Retired")
+
+
+class RecipientKind(models.TextChoices):
+    INSPECTORATE = "inspectorate", _("Inspectorate")
+    POLICE = "police", _("Police")
+    LOCAL_SECURITY = "local_security", _("Local security forces")
+    OTHER = "other", _("Other")
+
+
+class SourceDocument(models.Model):
+    """The official document (letter, decision) that made a channel or body official."""
+
+    number = models.CharField(_("number"), max_length=100, unique=True)
+    date = models.DateField(_("date"), null=True, blank=True)
+    issuer = models.CharField(_("issuer"), max_length=255)
+    title = models.CharField(_("title"), max_length=500, blank=True)
+    url = models.URLField(_("link"), max_length=500, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-date", "number"]
+        verbose_name = _("source document")
+        verbose_name_plural = _("source documents")
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class Agency(models.Model):
+    code = models.SlugField(_("code"), max_length=100, unique=True)
+    name = models.CharField(_("name (Vietnamese)"), max_length=255)
+    name_en = models.CharField(_("name (English)"), max_length=255, blank=True)
+    short_name = models.CharField(_("short name"), max_length=100, blank=True)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent agency"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    level = models.CharField(_("level"), max_length=20, choices=Level.choices)
+    address = models.CharField(_("address"), max_length=500, blank=True)
+    phone = models.CharField(_("phone"), max_length=50, blank=True)
+    email = models.EmailField(_("email"), blank=True)
+    website = models.URLField(_("website"), max_length=500, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+    search_text = models.TextField(editable=False, default="")
+    history = HistoricalRecords(excluded_fields=["search_text"])
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("agency")
+        verbose_name_plural = _("agencies")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs) -> None:
+        self.search_text = fold(" ".join([self.name, self.name_en, self.short_name, self.code]))
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("registry:agency", args=[self.code])
+
+
+class Channel(models.Model):
+    slug = models.SlugField(_("code"), max_length=100, unique=True)
+    agency = models.ForeignKey(
+        Agency, verbose_name=_("agency"), on_delete=models.PROTECT, related_name="channels"
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=ChannelKind.choices)
+    name = models.CharField(_("display name"), max_length=255)
+    url = models.URLField(_("link"), max_length=500, blank=True)
+    identifier_as_printed = models.CharField(
+        _("identifier as printed"),
+        max_length=255,
+        blank=True,
+        help_text=_("Exactly as the source document prints it, even when it is wrong."),
+    )
+    # Identifiers, stored canonically (registry/identifiers.py); which ones a kind uses is
+    # declared in identifiers.FIELDS_BY_KIND.
+    host = models.CharField(_("domain"), max_length=253, blank=True)
+    facebook_username = models.CharField(_("Facebook username"), max_length=50, blank=True)
+    facebook_key = models.CharField(max_length=50, blank=True, editable=False)
+    facebook_page_id = models.CharField(_("Facebook page id"), max_length=20, blank=True)
+    zalo_oa_id = models.CharField(_("Zalo OA id"), max_length=25, blank=True)
+    android_package = models.CharField(_("Android package"), max_length=255, blank=True)
+    ios_app_id = models.CharField(_("App Store id"), max_length=12, blank=True)
+    mail_address = models.CharField(_("mail address"), max_length=320, blank=True)
+    phone = models.CharField(_("phone number"), max_length=20, blank=True)
+    handle = models.CharField(_("handle"), max_length=100, blank=True)
+    verified_badge = models.BooleanField(_("verified badge"), default=False)
+    status = models.CharField(
+        _("status"),
+        max_length=20,
+        choices=ChannelStatus.choices,
+        default=ChannelStatus.PENDING_REVIEW,
+    )
+    valid_from = models.DateField(_("valid from"), null=True, blank=True)
+    valid_to = models.DateField(_("valid to"), null=True, blank=True)
+    source = models.ForeignKey(
+        SourceDocument,
+        verbose_name=_("source document"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="channels",
+    )
+    last_verified = models.DateField(
+        _("last verified"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "When an editor last confirmed that the channel exists and is run by its agency."
+        ),
+    )
+    notes = models.TextField(_("notes"), blank=True)
+    search_text = models.TextField(editable=False, default="")
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    history = HistoricalRecords(excluded_fields=["search_text", "facebook_key", "updated_at"])
+
+    class Meta:
+        ordering = ["agency__name", "kind", "name"]
+        verbose_name = _("channel")
+        verbose_name_plural = _("channels")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "host"], condition=~Q(host=""), name="channel_unique_host"
+            ),
+            models.UniqueConstraint(
+                fields=["kind", "handle"], condition=~Q(handle=""), name="channel_unique_handle"
+            ),
+            *[
+                models.UniqueConstraint(
+                    fields=[name], condition=~Q(**{name: ""}), name=f"channel_unique_{name}"
+                )
+                for name in identifiers.GLOBALLY_UNIQUE
+            ],
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs) -> None:
+        self.facebook_key = self.facebook_username.replace(".", "").lower()
+        words = [self.name, self.slug, self.identifier_as_printed, self.display_identifier]
+        if self.agency_id:
+            words += [self.agency.name, self.agency.short_name]
+        self.search_text = fold(" ".join(words))
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("registry:channel", args=[self.slug])
+
+    def clean(self) -> None:
+        identifiers.clean_channel(self)
+
+    @property
+    def display_identifier(self) -> str:
+        return identifiers.display(self)
+
+
+class ReportRecipient(models.Model):
+    """A body that reports of false information are referred to (letter 1341/STTTT-TTBCXB)."""
+
+    code = models.SlugField(_("code"), max_length=100, unique=True)
+    name = models.CharField(_("name"), max_length=255)
+    kind = models.CharField(_("kind"), max_length=20, choices=RecipientKind.choices)
+    agency = models.ForeignKey(
+        Agency,
+        verbose_name=_("agency"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="report_recipients",
+    )
+    description = models.TextField(_("what it handles"), blank=True)
+    email = models.EmailField(_("email"), blank=True)
+    phone = models.CharField(_("phone"), max_length=50, blank=True)
+    address = models.CharField(_("address"), max_length=500, blank=True)
+    active = models.BooleanField(_("active"), default=True)
+    source = models.ForeignKey(
+        SourceDocument,
+        verbose_name=_("source document"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="report_recipients",
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("report recipient")
+        verbose_name_plural = _("report recipients")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class RegistrySnapshot(models.Model):
+    """A signed, published copy of the registry (/registry.json). Rows are only added."""
+
+    generated_at = models.DateTimeField(auto_now_add=True)
+    body = models.BinaryField()
+    sha256 = models.CharField(max_length=64)
+    signature = models.CharField(max_length=100)
+    key_id = models.CharField(max_length=32)
+
+    class Meta:
+        get_latest_by = "id"
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.sha256[:12]}"

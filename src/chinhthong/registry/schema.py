@@ -1,0 +1,87 @@
+"""The registry's file format (import, export and the published snapshot): which fields each
+section carries, in order. One description serves reading and writing."""
+
+FORMAT = "chinhthong-registry"
+VERSION = 1
+
+SECTIONS = ("documents", "agencies", "channels", "report_recipients")
+
+KEY_FIELD = {
+    "documents": "number",
+    "agencies": "code",
+    "channels": "slug",
+    "report_recipients": "code",
+}
+
+FIELDS = {
+    "documents": ("number", "date", "issuer", "title", "url"),
+    "agencies": (
+        "code",
+        "name",
+        "name_en",
+        "short_name",
+        "parent",
+        "level",
+        "address",
+        "phone",
+        "email",
+        "website",
+        "notes",
+    ),
+    "channels": (
+        "slug",
+        "agency",
+        "kind",
+        "name",
+        "url",
+        "identifier_as_printed",
+        "host",
+        "facebook_username",
+        "facebook_page_id",
+        "zalo_oa_id",
+        "android_package",
+        "ios_app_id",
+        "mail_address",
+        "phone",
+        "handle",
+        "verified_badge",
+        "status",
+        "valid_from",
+        "valid_to",
+        "source",
+        "last_verified",
+        "notes",
+    ),
+    "report_recipients": (
+        "code",
+        "name",
+        "kind",
+        "agency",
+        "description",
+        "email",
+        "phone",
+        "address",
+        "active",
+        "source",
+    ),
+}
+
+REQUIRED = {
+    "documents": ("number", "issuer"),
+    "agencies": ("code", "name", "level"),
+    "channels": ("slug", "agency", "kind", "name", "status"),
+    "report_recipients": ("code", "name", "kind"),
+}
+
+# field -> (section it points to); stored as the target's key in files.
+REFERENCES = {
+    ("agencies", "parent"): "agencies",
+    ("channels", "agency"): "agencies",
+    ("channels", "source"): "documents",
+    ("report_recipients", "agency"): "agencies",
+    ("report_recipients", "source"): "documents",
+}
+
+DATE_FIELDS = {"date", "valid_from", "valid_to", "last_verified"}
+BOOL_FIELDS = {"verified_badge", "active"}
+BOOL_DEFAULTS = {"verified_badge": False, "active": True}

@@ -1,0 +1,93 @@
+from django.conf import settings
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import condition, require_safe
+from django_ratelimit.decorators import ratelimit
+
+from chinhthong.registry import services, signing, snapshots
+from chinhthong.registry.forms import DirectoryFilterForm
+from chinhthong.registry.models import Agency, Channel
+
+
+@require_safe
+@ratelimit(key="ip", rate=lambda g, r: settings.PUBLIC_RATE_LIMIT, block=True)
+def directory(request: HttpRequest) -> HttpResponse:
+    form = DirectoryFilterForm(request.GET or None)
+    flt = form.to_filter() if form.is_valid() else services.DirectoryFilter()
+    groups = services.directory(flt)
+    return render(
+        request,
+        "registry/directory.html",
+        {
+            "form": form,
+            "groups": groups,
+            "count": sum(len(channels) for _agency, channels in groups),
+            "searching": bool(request.GET),
+        },
+    )
+
+
+@require_safe
+def channel(request: HttpRequest, slug: str) -> HttpResponse:
+    try:
+        found = services.channel_detail(slug)
+    except Channel.DoesNotExist as exc:
+        raise Http404 from exc
+    return render(request, "registry/channel.html", {"channel": found})
+
+
+@require_safe
+def agency(request: HttpRequest, code: str) -> HttpResponse:
+    try:
+        found = services.agency_with_channels(code)
+    except Agency.DoesNotExist as exc:
+        raise Http404 from exc
+    return render(request, "registry/agency.html", {"agency": found})
+
+
+def _latest_etag(request: HttpRequest, *args) -> str | None:
+    latest = snapshots.latest_snapshot()
+    return latest.sha256 if latest else None
+
+
+def _latest_modified(request: HttpRequest, *args):
+    latest = snapshots.latest_snapshot()
+    return latest.generated_at if latest else None
+
+
+def _snapshot_or_404():
+    latest = snapshots.latest_snapshot() or snapshots.build_snapshot()
+    if latest is None:
+        raise Http404
+    return latest
+
+
+@require_safe
+@condition(etag_func=_latest_etag, last_modified_func=_latest_modified)
+def registry_json(request: HttpRequest) -> HttpResponse:
+    latest = _snapshot_or_404()
+    response = HttpResponse(bytes(latest.body), content_type="application/json; charset=utf-8")
+    response["Cache-Control"] = "public, max-age=60"
+    response["X-Signature-Key-Id"] = latest.key_id
+    response["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+@require_safe
+@condition(etag_func=_latest_etag, last_modified_func=_latest_modified)
+def registry_signature(request: HttpRequest) -> HttpResponse:
+    latest = _snapshot_or_404()
+    response = HttpResponse(latest.signature + "\n", content_type="text/plain; charset=ascii")
+    response["Cache-Control"] = "public, max-age=60"
+    response["X-Signature-Key-Id"] = latest.key_id
+    response["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+@require_safe
+def registry_public_key(request: HttpRequest) -> HttpResponse:
+    key = signing.load_private_key(settings.REGISTRY_SIGNING_KEY_FILE)
+    response = HttpResponse(signing.public_pem(key), content_type="application/x-pem-file")
+    response["X-Signature-Key-Id"] = signing.key_id(key)
+    response["Access-Control-Allow-Origin"] = "*"
+    return response

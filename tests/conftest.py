@@ -1,0 +1,53 @@
+import pytest
+from django.conf import settings
+from django.core.cache import cache
+from django.utils import translation
+
+from chinhthong.accounts import roles
+from chinhthong.accounts import services as accounts
+from chinhthong.registry import services as registry
+from chinhthong.registry import signing
+
+PASSWORD = "mật-khẩu-thử-nghiệm-42"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _signing_key():
+    signing.generate_key_file(settings.REGISTRY_SIGNING_KEY_FILE)
+
+
+@pytest.fixture(autouse=True)
+def _vietnamese():
+    # A request in another language leaves that language active in the thread; users of the
+    # CLI and of a fresh request get Vietnamese, and so does every test unless it asks.
+    with translation.override("vi"):
+        yield
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache(db):
+    # Rate-limit and lockout counters live in the cache; each test starts with none.
+    cache.clear()
+
+
+@pytest.fixture
+def default_registry(db, django_capture_on_commit_callbacks):
+    """The registry shipped in the package, loaded through the import service; the snapshot
+    task it enqueues on commit runs too."""
+    with django_capture_on_commit_callbacks(execute=True):
+        return registry.load_default_registry()
+
+
+@pytest.fixture
+def editor(db):
+    return accounts.create_user("bientap", PASSWORD, role=roles.EDITOR)
+
+
+@pytest.fixture
+def staff_member(db):
+    return accounts.create_user("canbo", PASSWORD, role=roles.STAFF)
+
+
+@pytest.fixture
+def administrator(db):
+    return accounts.create_user("quantri", PASSWORD, role=roles.ADMINISTRATOR, is_superuser=True)

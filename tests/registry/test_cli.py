@@ -1,0 +1,107 @@
+"""`chinhthong registry …` as an operator runs it."""
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from chinhthong.config import cli
+from chinhthong.registry.models import Channel, RegistrySnapshot
+
+cli._mount()
+runner = CliRunner()
+
+
+def run(*args, **kwargs):
+    return runner.invoke(cli.app, list(args), catch_exceptions=False, **kwargs)
+
+
+def test_export_then_import_changes_nothing(default_registry, tmp_path):
+    for fmt in ("yaml", "json"):
+        target = tmp_path / f"registry.{fmt}"
+        assert run("registry", "export", "--format", fmt, "-o", str(target)).exit_code == 0
+        result = run("registry", "import", str(target))
+        assert result.exit_code == 0, result.output
+        assert "thêm mới: 0, cập nhật: 0" in result.output
+
+
+def test_export_to_standard_output_is_valid_json(default_registry):
+    result = run("registry", "export", "--format", "json")
+    document = json.loads(result.stdout)
+    assert {c["slug"] for c in document["channels"]} >= {
+        "web-cong-ttdt-quang-ninh",
+        "app-smart-quang-ninh",
+    }
+
+
+def test_rejected_import_lists_every_problem_and_exits_non_zero(default_registry, tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(
+        "channels:\n"
+        "- {slug: fb-sai, agency: khong-co, kind: facebook_page, name: Sai, status: active,\n"
+        "   url: 'https://facebook.com/DDCI tinh Quang Ninh/'}\n"
+        "- {slug: loai-sai, agency: who, kind: telegram, name: Sai, status: active}\n",
+        encoding="utf-8",
+    )
+    count = Channel.objects.count()
+    result = run("registry", "import", str(bad))
+    assert result.exit_code == 1
+    assert (
+        "channels[1] «fb-sai»" in result.output
+        and "agency" in result.output
+        and "url" in result.output
+    )
+    assert "channels[2] «loai-sai»" in result.output and "kind" in result.output
+    assert Channel.objects.count() == count
+
+
+def test_dry_run_shows_changes_without_writing(default_registry, tmp_path):
+    new = tmp_path / "new.json"
+    new.write_text(
+        json.dumps(
+            {
+                "channels": [
+                    {
+                        "slug": "hotline-1022",
+                        "agency": "ubnd-tinh-quang-ninh",
+                        "kind": "hotline",
+                        "name": "Tổng đài 1022",
+                        "phone": "1022",
+                        "status": "active",
+                    }
+                ]
+            }
+        ),
+        encoding="utf-8",
+    )
+    result = run("registry", "import", "--dry-run", str(new))
+    assert result.exit_code == 0
+    assert "hotline-1022" in result.output and "dry run" in result.output
+    assert not Channel.objects.filter(slug="hotline-1022").exists()
+    assert run("registry", "import", str(new)).exit_code == 0
+    assert Channel.objects.get(slug="hotline-1022").phone == "1022"
+
+
+@pytest.mark.parametrize("name", ["missing.yaml", "registry.txt"])
+def test_unreadable_or_unnamed_files(db, tmp_path, name):
+    path = tmp_path / name
+    if name.endswith(".txt"):
+        path.write_text("channels: []", encoding="utf-8")
+    result = run("registry", "import", str(path))
+    assert result.exit_code in (1, 2)
+    assert "Không" in result.output
+
+
+def test_verify_snapshot(default_registry, tmp_path):
+    assert run("registry", "snapshot").exit_code == 0
+    latest = RegistrySnapshot.objects.latest()
+    body, sig = tmp_path / "registry.json", tmp_path / "registry.json.sig"
+    body.write_bytes(bytes(latest.body))
+    sig.write_text(latest.signature)
+    ok = run("registry", "verify-snapshot", str(body), str(sig))
+    assert ok.exit_code == 0 and "hợp lệ" in ok.output
+    body.write_bytes(bytes(latest.body).replace(b"quangninh.gov.vn", b"quangning.gov.vn", 1))
+    tampered = run("registry", "verify-snapshot", str(body), str(sig))
+    assert tampered.exit_code == 1 and "KHÔNG hợp lệ" in tampered.output
+    missing = run("registry", "verify-snapshot", str(tmp_path / "none.json"), str(sig))
+    assert missing.exit_code == 2

@@ -1,0 +1,76 @@
+"""/registry.json: signed, cacheable, rebuilt after every change by the task queue."""
+
+import json
+
+from django.conf import settings
+
+from chinhthong.registry import signing
+from chinhthong.registry.models import Channel, RegistrySnapshot
+
+
+def test_snapshot_is_signed_and_verifiable_with_the_published_key(client, default_registry):
+    body = client.get("/registry.json")
+    sig = client.get("/registry.json.sig")
+    pub = client.get("/registry.pub")
+    assert body.status_code == sig.status_code == pub.status_code == 200
+    assert signing.verify(pub.content, body.content, sig.content)
+    assert body["X-Signature-Key-Id"] == pub["X-Signature-Key-Id"]
+    assert not signing.verify(
+        pub.content, body.content.replace(b"who.int", b"wh0.int"), sig.content
+    )
+
+
+def test_snapshot_lists_active_and_pending_but_not_retired(
+    client, default_registry, django_capture_on_commit_callbacks
+):
+    channel = Channel.objects.get(slug="web-who")
+    channel.status = "retired"
+    with django_capture_on_commit_callbacks(execute=True):
+        channel.save()
+    document = json.loads(client.get("/registry.json").content)
+    statuses = {c["slug"]: c["status"] for c in document["channels"]}
+    assert statuses["app-smart-quang-ninh"] == "pending_review"
+    assert statuses["web-cong-ttdt-quang-ninh"] == "active"
+    assert "web-who" not in statuses
+    assert {a["code"] for a in document["agencies"]} >= {"so-tttt-quang-ninh", "cdc-quang-ninh"}
+
+
+def test_conditional_get(client, default_registry):
+    first = client.get("/registry.json")
+    etag, modified = first["ETag"], first["Last-Modified"]
+    assert client.get("/registry.json", HTTP_IF_NONE_MATCH=etag).status_code == 304
+    assert client.get("/registry.json", HTTP_IF_MODIFIED_SINCE=modified).status_code == 304
+
+
+def test_a_change_produces_a_new_snapshot(
+    client, default_registry, django_capture_on_commit_callbacks
+):
+    before = client.get("/registry.json")
+    channel = Channel.objects.get(slug="web-tin-gia")
+    channel.name = "Trung tâm Xử lý tin giả Việt Nam (VAFC)"
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        channel.save()
+    assert len(callbacks) == 1
+    after = client.get("/registry.json")
+    assert after["ETag"] != before["ETag"]
+    assert "(VAFC)" in after.content.decode()
+
+
+def test_an_import_rebuilds_once(default_registry):
+    # The default registry was loaded by one import of 45 entries: one snapshot, not 45.
+    assert RegistrySnapshot.objects.count() == 1
+
+
+def test_unchanged_registry_keeps_its_snapshot(default_registry):
+    from chinhthong.registry.snapshots import build_snapshot
+
+    first = RegistrySnapshot.objects.latest()
+    assert build_snapshot().pk == first.pk
+
+
+def test_private_key_is_kept_outside_the_database(default_registry):
+    pem = settings.REGISTRY_SIGNING_KEY_FILE.read_bytes()
+    assert b"PRIVATE KEY" in pem
+    assert settings.REGISTRY_SIGNING_KEY_FILE.stat().st_mode & 0o077 == 0
+    for snapshot in RegistrySnapshot.objects.all():
+        assert b"PRIVATE" not in bytes(snapshot.body)
