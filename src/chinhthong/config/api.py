@@ -21,7 +21,7 @@ api = NinjaAPI(
 # Every operation is public, so every operation is limited per client address.
 api.add_decorator(
     ratelimit(group="api", key="ip", rate=lambda g, r: settings.PUBLIC_RATE_LIMIT, block=True),
-    mode="view",
+    mode="operation",
 )
 
 

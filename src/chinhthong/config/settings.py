@@ -75,6 +75,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Turns a blocked rate limit into the 429 page of RATELIMIT_VIEW.
+    "django_ratelimit.middleware.RatelimitMiddleware",
     # Axes last: it answers locked-out logins before any view runs.
     "axes.middleware.AxesMiddleware",
 ]

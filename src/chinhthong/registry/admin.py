@@ -1,21 +1,27 @@
 """The editors' back office: the registry in the Django admin, with each record's history."""
 
 from django.contrib import admin
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from chinhthong.registry.models import Agency, Channel, ReportRecipient, SourceDocument
 
 
+class RegistryAdmin(SimpleHistoryAdmin):
+    # Links typed without a scheme are read as https, as Django 6 will do by default.
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+
+
 @admin.register(SourceDocument)
-class SourceDocumentAdmin(SimpleHistoryAdmin):
+class SourceDocumentAdmin(RegistryAdmin):
     list_display = ("number", "date", "issuer", "title")
     search_fields = ("number", "issuer", "title")
     date_hierarchy = "date"
 
 
 @admin.register(Agency)
-class AgencyAdmin(SimpleHistoryAdmin):
+class AgencyAdmin(RegistryAdmin):
     list_display = ("name", "short_name", "level", "parent")
     list_filter = ("level",)
     search_fields = ("name", "name_en", "short_name", "code", "search_text")
@@ -24,7 +30,7 @@ class AgencyAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Channel)
-class ChannelAdmin(SimpleHistoryAdmin):
+class ChannelAdmin(RegistryAdmin):
     list_display = ("name", "kind", "display_identifier", "agency", "status", "last_verified")
     list_filter = ("status", "kind", "agency__level", "verified_badge")
     search_fields = (
@@ -75,7 +81,7 @@ class ChannelAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(ReportRecipient)
-class ReportRecipientAdmin(SimpleHistoryAdmin):
+class ReportRecipientAdmin(RegistryAdmin):
     list_display = ("name", "kind", "agency", "active")
     list_filter = ("kind", "active")
     search_fields = ("name", "code")

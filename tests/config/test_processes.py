@@ -1,0 +1,165 @@
+"""End to end, as an operator runs it: set-up, the HTTP server with its task worker, the
+database queue and the RQ queue on a real redis-server."""
+
+import json
+import signal
+import subprocess
+import time
+
+import pytest
+
+from tests.processes import (
+    CHINHTHONG,
+    app_environment,
+    fetch,
+    free_port,
+    redis_server,
+    run,
+    wait_for_http,
+)
+
+MISSION_CHANNELS = [
+    "Thông tin Chính phủ",
+    "DDCI Quảng Ninh",
+    "DDCI Thông tin và Truyền thông",
+    "QMG – Tin tức Quảng Ninh 24/7",
+    "Kiểm soát bệnh tật tỉnh Quảng Ninh",
+    "Cổng thông tin công chức",
+    "Smart Quảng Ninh",
+    "Thư công vụ tỉnh Quảng Ninh",
+    "Zalo Sở Thông tin và Truyền thông Quảng Ninh",
+    "Cổng thông tin điện tử tỉnh Quảng Ninh",
+]
+
+CHANGE = json.dumps(
+    {
+        "channels": [
+            {
+                "slug": "hotline-1022",
+                "agency": "ubnd-tinh-quang-ninh",
+                "kind": "hotline",
+                "name": "Tổng đài 1022 Quảng Ninh",
+                "phone": "1022",
+                "status": "active",
+            }
+        ]
+    }
+)
+
+
+@pytest.fixture
+def app_env(tmp_path, transactional_db):
+    with app_environment(tmp_path / "var") as env:
+        yield env
+
+
+def test_setup_then_serve_shows_every_channel_and_the_worker_rebuilds_the_snapshot(
+    app_env, tmp_path
+):
+    first = run(app_env, "setup")
+    assert first.returncode == 0, first.stderr
+    assert "quan-tri" not in first.stdout  # a given password is never printed
+    assert run(app_env, "setup").returncode == 0  # running it again keeps the data
+
+    port = free_port()
+    server = subprocess.Popen(
+        [*CHINHTHONG, "serve", "--port", str(port), "--workers", "1"],
+        env=app_env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        wait_for_http(f"{base}/healthz")
+        status, _headers, body = fetch(f"{base}/danh-ba/")
+        assert status == 200
+        page = body.decode()
+        for name in MISSION_CHANNELS:
+            assert name in page, name
+        status, _headers, body = fetch(f"{base}/healthz")
+        assert status == 200 and json.loads(body)["tasks"]["backend"] == "db"
+
+        _status, before, _body = fetch(f"{base}/registry.json")
+        (tmp_path / "change.json").write_text(CHANGE, encoding="utf-8")
+        assert run(app_env, "registry", "import", str(tmp_path / "change.json")).returncode == 0
+        deadline = time.monotonic() + 30
+        while True:  # the task worker started by `serve` signs a new snapshot
+            _status, after, body = fetch(f"{base}/registry.json")
+            if after["ETag"] != before["ETag"]:
+                break
+            assert time.monotonic() < deadline, "the worker did not rebuild the snapshot"
+            time.sleep(0.3)
+        assert "hotline-1022" in body.decode()
+        assert fetch(f"{base}/static/chinhthong/site.css")[0] == 200
+    finally:
+        server.send_signal(signal.SIGINT)
+        output, _ = server.communicate(timeout=30)
+    assert server.returncode == 0, output
+    assert "Booting worker" in output and "Starting worker" in output
+
+
+def test_database_queue_runs_tasks_in_a_separate_worker(app_env, tmp_path):
+    assert run(app_env, "setup", "--no-static").returncode == 0
+    (tmp_path / "change.json").write_text(CHANGE, encoding="utf-8")
+    assert run(app_env, "registry", "import", str(tmp_path / "change.json")).returncode == 0
+    pending = run(
+        app_env,
+        "manage",
+        "shell",
+        "--no-imports",
+        "-c",
+        "from django_tasks_db.models import DBTaskResult; print(DBTaskResult.objects.ready().count())",
+    )
+    assert int(pending.stdout.strip()) >= 1, pending.stderr
+    worker = run(app_env, "manage", "db_worker", "--batch", "--no-startup-delay")
+    assert worker.returncode == 0, worker.stderr
+    built = run(
+        app_env,
+        "manage",
+        "shell",
+        "--no-imports",
+        "-c",
+        "from chinhthong.registry.models import RegistrySnapshot as S; "
+        "print(b'hotline-1022' in bytes(S.objects.latest().body))",
+    )
+    assert built.stdout.strip() == "True"
+
+
+def test_rq_backend_on_a_real_redis_server(tmp_path, transactional_db):
+    with redis_server(tmp_path) as url, app_environment(tmp_path / "var", REDIS_URL=url) as env:
+        assert run(env, "setup", "--no-static").returncode == 0
+        health = run(
+            env,
+            "manage",
+            "shell",
+            "--no-imports",
+            "-c",
+            "from chinhthong.config.health import task_queue_health as h; print(h())",
+        )
+        assert "'backend': 'rq'" in health.stdout and "'status': 'ok'" in health.stdout
+        (tmp_path / "change.json").write_text(CHANGE, encoding="utf-8")
+        assert run(env, "registry", "import", str(tmp_path / "change.json")).returncode == 0
+        queued = run(
+            env,
+            "manage",
+            "shell",
+            "--no-imports",
+            "-c",
+            "import django_rq; print(django_rq.get_queue('default').count)",
+        )
+        assert int(queued.stdout.strip()) >= 1, queued.stderr
+        worker = run(
+            env, "manage", "rqworker", "default", "--burst", "--job-class", "django_tasks_rq.Job"
+        )
+        assert worker.returncode == 0, worker.stderr
+        built = run(
+            env,
+            "manage",
+            "shell",
+            "--no-imports",
+            "-c",
+            "from chinhthong.registry.models import RegistrySnapshot as S; "
+            "print(b'hotline-1022' in bytes(S.objects.latest().body))",
+        )
+        assert built.stdout.strip() == "True", built.stderr
