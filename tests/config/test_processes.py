@@ -109,7 +109,7 @@ def test_database_queue_runs_tasks_in_a_separate_worker(app_env, tmp_path):
         "shell",
         "--no-imports",
         "-c",
-        "from django_tasks_db.models import DBTaskResult; print(DBTaskResult.objects.ready().count())",
+        "from django_tasks_db.models import DBTaskResult as R; print(R.objects.ready().count())",
     )
     assert int(pending.stdout.strip()) >= 1, pending.stderr
     worker = run(app_env, "manage", "db_worker", "--batch", "--no-startup-delay")
