@@ -1,10 +1,11 @@
-"""Strings of django-simple-history's admin screens, which ships no Vietnamese translation.
+"""Strings of django-simple-history's admin screens, which ships no Vietnamese translation,
+and of Django's admin where its Vietnamese catalogue has gaps.
 
 Listing them here lets `make makemessages` carry them into our catalogue, so editors see the
 history of a record in Vietnamese. Nothing imports this module.
 """
 
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_noop, ngettext_lazy
 
 SIMPLE_HISTORY = (
     gettext_noop("Change history: %s"),
@@ -25,4 +26,9 @@ SIMPLE_HISTORY = (
     gettext_noop("Object"),
     gettext_noop("Revert"),
     gettext_noop("This object doesn't have a change history."),
+)
+
+# The admin asks for this as a plural; Django's Vietnamese catalogue has it only as two singulars.
+DJANGO_ADMIN = (
+    ngettext_lazy("Please correct the error below.", "Please correct the errors below.", 1),
 )
