@@ -1,0 +1,87 @@
+"""Safe defaults: production refuses to start unconfigured; /healthz reports dependencies."""
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+from django.test import override_settings
+
+SETTINGS = "import chinhthong.config.settings as s; print(s.SESSION_COOKIE_SECURE, s.DEBUG)"
+
+
+def _load_settings(tmp_path, **env):
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("CHINHTHONG_")}
+    clean.update(CHINHTHONG_VAR_DIR=str(tmp_path), **env)
+    return subprocess.run([sys.executable, "-c", SETTINGS], env=clean, capture_output=True, text=True)
+
+
+def test_production_refuses_to_start_without_a_secret_key(tmp_path):
+    result = _load_settings(tmp_path, CHINHTHONG_PRODUCTION="1", CHINHTHONG_ALLOWED_HOSTS="thongtin.example.vn")
+    assert result.returncode != 0
+    assert "CHINHTHONG_SECRET_KEY" in result.stderr
+
+
+def test_production_needs_allowed_hosts(tmp_path):
+    result = _load_settings(tmp_path, CHINHTHONG_PRODUCTION="1", CHINHTHONG_SECRET_KEY="x" * 50)
+    assert result.returncode != 0 and "CHINHTHONG_ALLOWED_HOSTS" in result.stderr
+
+
+def test_production_uses_secure_cookies_and_a_secret_from_a_file(tmp_path):
+    key_file = tmp_path / "secret"
+    key_file.write_text("k" * 50)
+    result = _load_settings(
+        tmp_path, CHINHTHONG_PRODUCTION="1", CHINHTHONG_SECRET_KEY_FILE=str(key_file),
+        CHINHTHONG_ALLOWED_HOSTS="thongtin.example.vn",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["True", "False"]
+
+
+def test_local_mode_keeps_a_generated_secret_under_var(tmp_path):
+    assert _load_settings(tmp_path).returncode == 0
+    key = (tmp_path / "secret_key").read_text()
+    assert len(key) >= 50 and (tmp_path / "secret_key").stat().st_mode & 0o077 == 0
+    _load_settings(tmp_path)
+    assert (tmp_path / "secret_key").read_text() == key
+
+
+def test_bad_boolean_is_a_clear_error(tmp_path):
+    result = _load_settings(tmp_path, CHINHTHONG_PRODUCTION="maybe")
+    assert result.returncode != 0 and "CHINHTHONG_PRODUCTION must be a boolean" in result.stderr
+
+
+def test_healthz_reports_database_and_queue(client, db):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    report = response.json()
+    assert report["status"] == "ok" and report["database"]["status"] == "ok"
+    assert response["Cache-Control"].startswith("max-age=0")
+
+
+@override_settings(
+    TASK_BACKEND="db", TASKS={"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+)
+def test_healthz_counts_pending_database_tasks(client, db):
+    from chinhthong.registry.tasks import rebuild_snapshot
+
+    rebuild_snapshot.enqueue()
+    tasks = client.get("/healthz").json()["tasks"]
+    assert tasks == {"backend": "db", "status": "ok", "pending": 1, "oldest_pending_seconds": tasks["oldest_pending_seconds"]}
+
+
+@override_settings(TASK_BACKEND="rq", RQ_QUEUES={"default": {"URL": "redis://127.0.0.1:1/0"}})
+def test_healthz_fails_when_the_queue_is_unreachable(client, db):
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert json.loads(response.content)["tasks"]["status"] == "error"
+
+
+@pytest.mark.parametrize("path", ["/", "/danh-ba/", "/dang-nhap/", "/api/docs"])
+def test_pages_send_security_headers(client, db, path):
+    response = client.get(path)
+    assert response.status_code == 200
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["Referrer-Policy"] == "same-origin"
