@@ -11,7 +11,9 @@ CATALOGUE = Path(__file__).resolve().parents[1] / "src/chinhthong/locale/vi/LC_M
 def test_vietnamese_catalogue_has_no_untranslated_or_fuzzy_entries():
     result = subprocess.run(
         ["msgfmt", "--check", "--statistics", "-o", "/dev/null", str(CATALOGUE)],
-        capture_output=True, text=True, check=False,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert result.returncode == 0, result.stderr
     assert "untranslated" not in result.stderr and "fuzzy" not in result.stderr, result.stderr
@@ -25,11 +27,23 @@ def test_catalogue_covers_every_string_in_the_source(tmp_path):
     for number, template in enumerate(sorted(source.rglob("*.html"))):
         # What `makemessages` does: turn template tags into gettext calls xgettext can read.
         converted = tmp_path / f"template_{number}.py"
-        converted.write_text(templatize(template.read_text(encoding="utf-8"), str(template)), encoding="utf-8")
+        converted.write_text(
+            templatize(template.read_text(encoding="utf-8"), str(template)), encoding="utf-8"
+        )
         files.append(str(converted))
     subprocess.run(
-        ["xgettext", "--language=Python", "--from-code=UTF-8", "--keyword=gettext_noop",
-         "--keyword=gettext_lazy", "--keyword=ngettext_lazy:1,2", "--keyword=_", "-o", str(extracted), *files],
+        [
+            "xgettext",
+            "--language=Python",
+            "--from-code=UTF-8",
+            "--keyword=gettext_noop",
+            "--keyword=gettext_lazy",
+            "--keyword=ngettext_lazy:1,2",
+            "--keyword=_",
+            "-o",
+            str(extracted),
+            *files,
+        ],
         check=True,
     )
     known = _msgids(CATALOGUE.read_text(encoding="utf-8"))

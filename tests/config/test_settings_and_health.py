@@ -14,11 +14,15 @@ SETTINGS = "import chinhthong.config.settings as s; print(s.SESSION_COOKIE_SECUR
 def _load_settings(tmp_path, **env):
     clean = {k: v for k, v in os.environ.items() if not k.startswith("CHINHTHONG_")}
     clean.update(CHINHTHONG_VAR_DIR=str(tmp_path), **env)
-    return subprocess.run([sys.executable, "-c", SETTINGS], env=clean, capture_output=True, text=True)
+    return subprocess.run(
+        [sys.executable, "-c", SETTINGS], env=clean, capture_output=True, text=True
+    )
 
 
 def test_production_refuses_to_start_without_a_secret_key(tmp_path):
-    result = _load_settings(tmp_path, CHINHTHONG_PRODUCTION="1", CHINHTHONG_ALLOWED_HOSTS="thongtin.example.vn")
+    result = _load_settings(
+        tmp_path, CHINHTHONG_PRODUCTION="1", CHINHTHONG_ALLOWED_HOSTS="thongtin.example.vn"
+    )
     assert result.returncode != 0
     assert "CHINHTHONG_SECRET_KEY" in result.stderr
 
@@ -32,7 +36,9 @@ def test_production_uses_secure_cookies_and_a_secret_from_a_file(tmp_path):
     key_file = tmp_path / "secret"
     key_file.write_text("k" * 50)
     result = _load_settings(
-        tmp_path, CHINHTHONG_PRODUCTION="1", CHINHTHONG_SECRET_KEY_FILE=str(key_file),
+        tmp_path,
+        CHINHTHONG_PRODUCTION="1",
+        CHINHTHONG_SECRET_KEY_FILE=str(key_file),
         CHINHTHONG_ALLOWED_HOSTS="thongtin.example.vn",
     )
     assert result.returncode == 0, result.stderr
@@ -61,14 +67,20 @@ def test_healthz_reports_database_and_queue(client, db):
 
 
 @override_settings(
-    TASK_BACKEND="db", TASKS={"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+    TASK_BACKEND="db",
+    TASKS={"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}},
 )
 def test_healthz_counts_pending_database_tasks(client, db):
     from chinhthong.registry.tasks import rebuild_snapshot
 
     rebuild_snapshot.enqueue()
     tasks = client.get("/healthz").json()["tasks"]
-    assert tasks == {"backend": "db", "status": "ok", "pending": 1, "oldest_pending_seconds": tasks["oldest_pending_seconds"]}
+    assert tasks == {
+        "backend": "db",
+        "status": "ok",
+        "pending": 1,
+        "oldest_pending_seconds": tasks["oldest_pending_seconds"],
+    }
 
 
 @override_settings(TASK_BACKEND="rq", RQ_QUEUES={"default": {"URL": "redis://127.0.0.1:1/0"}})

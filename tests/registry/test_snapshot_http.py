@@ -3,6 +3,7 @@
 import json
 
 from django.conf import settings
+from django.test import override_settings
 
 from chinhthong.registry import signing
 from chinhthong.registry.models import Channel, RegistrySnapshot
@@ -74,3 +75,17 @@ def test_private_key_is_kept_outside_the_database(default_registry):
     assert settings.REGISTRY_SIGNING_KEY_FILE.stat().st_mode & 0o077 == 0
     for snapshot in RegistrySnapshot.objects.all():
         assert b"PRIVATE" not in bytes(snapshot.body)
+
+
+def test_web_nodes_serve_the_snapshot_without_the_private_key(client, default_registry, tmp_path):
+    with override_settings(REGISTRY_SIGNING_KEY_FILE=tmp_path / "absent.pem"):
+        body, sig, pub = (
+            client.get(p) for p in ("/registry.json", "/registry.json.sig", "/registry.pub")
+        )
+    assert body.status_code == sig.status_code == pub.status_code == 200
+    assert signing.verify(pub.content, body.content, sig.content)
+
+
+def test_no_snapshot_yet_is_a_404_not_an_error(client, db):
+    assert client.get("/registry.json").status_code == 404
+    assert client.get("/registry.pub").status_code == 404

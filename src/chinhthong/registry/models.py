@@ -244,6 +244,9 @@ class RegistrySnapshot(models.Model):
     sha256 = models.CharField(max_length=64)
     signature = models.CharField(max_length=100)
     key_id = models.CharField(max_length=32)
+    # The public half travels with the snapshot, so web nodes serve /registry.pub without
+    # holding the private key (only the nodes that sign need it).
+    public_key = models.TextField()
 
     class Meta:
         get_latest_by = "id"

@@ -38,6 +38,7 @@ def build_snapshot() -> RegistrySnapshot | None:
         sha256=hashlib.sha256(body).hexdigest(),
         signature=signing.sign(key, body),
         key_id=signing.key_id(key),
+        public_key=signing.public_pem(key).decode("ascii"),
     )
     stale = RegistrySnapshot.objects.order_by("-id").values_list("id", flat=True)[KEEP:]
     RegistrySnapshot.objects.filter(id__in=list(stale)).delete()

@@ -4,7 +4,7 @@ from django.shortcuts import render
 from django.views.decorators.http import condition, require_safe
 from django_ratelimit.decorators import ratelimit
 
-from chinhthong.registry import services, signing, snapshots
+from chinhthong.registry import services, snapshots
 from chinhthong.registry.forms import DirectoryFilterForm
 from chinhthong.registry.models import Agency, Channel
 
@@ -56,8 +56,8 @@ def _latest_modified(request: HttpRequest, *args):
 
 
 def _snapshot_or_404():
-    latest = snapshots.latest_snapshot() or snapshots.build_snapshot()
-    if latest is None:
+    latest = snapshots.latest_snapshot()
+    if latest is None:  # `chinhthong setup` builds the first one
         raise Http404
     return latest
 
@@ -85,9 +85,11 @@ def registry_signature(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
+@condition(etag_func=_latest_etag, last_modified_func=_latest_modified)
 def registry_public_key(request: HttpRequest) -> HttpResponse:
-    key = signing.load_private_key(settings.REGISTRY_SIGNING_KEY_FILE)
-    response = HttpResponse(signing.public_pem(key), content_type="application/x-pem-file")
-    response["X-Signature-Key-Id"] = signing.key_id(key)
+    """The key that signed the latest snapshot."""
+    latest = _snapshot_or_404()
+    response = HttpResponse(latest.public_key, content_type="application/x-pem-file")
+    response["X-Signature-Key-Id"] = latest.key_id
     response["Access-Control-Allow-Origin"] = "*"
     return response
