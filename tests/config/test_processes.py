@@ -163,3 +163,17 @@ def test_rq_backend_on_a_real_redis_server(tmp_path, transactional_db):
             "print(b'hotline-1022' in bytes(S.objects.latest().body))",
         )
         assert built.stdout.strip() == "True", built.stderr
+
+
+def test_production_setup_refuses_to_invent_a_signing_key(app_env, tmp_path):
+    env = {
+        **app_env,
+        "CHINHTHONG_PRODUCTION": "1",
+        "CHINHTHONG_SECRET_KEY": "s" * 50,
+        "CHINHTHONG_ALLOWED_HOSTS": "thongtin.example.vn",
+        "CHINHTHONG_SIGNING_KEY_FILE": str(tmp_path / "missing.pem"),
+    }
+    result = run(env, "setup", "--no-static")
+    assert result.returncode == 2
+    assert "chinhthong registry keygen" in result.stdout
+    assert not (tmp_path / "missing.pem").exists()

@@ -97,3 +97,17 @@ def test_pages_send_security_headers(client, db, path):
     assert response["X-Content-Type-Options"] == "nosniff"
     assert response["X-Frame-Options"] == "DENY"
     assert response["Referrer-Policy"] == "same-origin"
+
+
+@override_settings(
+    CACHES={
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",
+        }
+    }
+)
+def test_healthz_fails_when_the_shared_cache_is_unreachable(client, db):
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["cache"]["status"] == "error"

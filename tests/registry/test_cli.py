@@ -76,7 +76,7 @@ def test_dry_run_shows_changes_without_writing(default_registry, tmp_path):
     )
     result = run("registry", "import", "--dry-run", str(new))
     assert result.exit_code == 0
-    assert "hotline-1022" in result.output and "dry run" in result.output
+    assert "hotline-1022" in result.output and "chạy thử" in result.output
     assert not Channel.objects.filter(slug="hotline-1022").exists()
     assert run("registry", "import", str(new)).exit_code == 0
     assert Channel.objects.get(slug="hotline-1022").phone == "1022"
@@ -105,3 +105,12 @@ def test_verify_snapshot(default_registry, tmp_path):
     assert tampered.exit_code == 1 and "KHÔNG hợp lệ" in tampered.output
     missing = run("registry", "verify-snapshot", str(tmp_path / "none.json"), str(sig))
     assert missing.exit_code == 2
+
+
+def test_keygen_creates_a_key_once(db, tmp_path):
+    target = tmp_path / "keys" / "signing.pem"
+    first = run("registry", "keygen", "-o", str(target))
+    assert first.exit_code == 0 and "BEGIN PUBLIC KEY" in first.stdout
+    assert target.stat().st_mode & 0o077 == 0
+    again = run("registry", "keygen", "-o", str(target))
+    assert again.exit_code == 1 and "giữ nguyên" in again.output

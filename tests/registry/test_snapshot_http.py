@@ -89,3 +89,19 @@ def test_web_nodes_serve_the_snapshot_without_the_private_key(client, default_re
 def test_no_snapshot_yet_is_a_404_not_an_error(client, db):
     assert client.get("/registry.json").status_code == 404
     assert client.get("/registry.pub").status_code == 404
+
+
+def test_rotating_the_key_re_signs_the_same_content(client, default_registry, tmp_path):
+    from chinhthong.registry.snapshots import build_snapshot
+
+    old = RegistrySnapshot.objects.latest()
+    new_key = tmp_path / "new.pem"
+    signing.generate_key_file(new_key)
+    with override_settings(REGISTRY_SIGNING_KEY_FILE=new_key):
+        rotated = build_snapshot()
+    assert rotated.pk != old.pk and rotated.key_id != old.key_id
+    pub = client.get("/registry.pub")
+    assert pub["X-Signature-Key-Id"] == rotated.key_id
+    body, sig = client.get("/registry.json"), client.get("/registry.json.sig")
+    assert signing.verify(pub.content, body.content, sig.content)
+    assert not signing.verify(old.public_key.encode(), body.content, sig.content)

@@ -1,6 +1,7 @@
 """`chinhthong accounts …`: users and roles from the command line."""
 
 import typer
+from django.utils.translation import gettext as _
 from rich.console import Console
 
 from chinhthong.accounts import roles
@@ -15,7 +16,10 @@ def sync_roles() -> None:
     from chinhthong.accounts import services
 
     for group in services.sync_roles():
-        out.print(f"{group.name}: {group.permissions.count()} quyền")
+        out.print(
+            _("%(role)s: %(count)s permissions")
+            % {"role": group.name, "count": group.permissions.count()}
+        )
 
 
 @app.command("create-user")
@@ -32,12 +36,12 @@ def create_user(
     from chinhthong.accounts import services
 
     if role not in roles.PERMISSIONS:
-        out.print(f"[red]Vai trò không tồn tại:[/red] {role}")
+        out.print(_("There is no role “%(role)s”.") % {"role": role})
         raise typer.Exit(2)
     try:
         validate_password(password)
     except ValidationError as exc:
-        out.print("[red]Mật khẩu chưa đủ mạnh:[/red] " + " ".join(exc.messages))
+        out.print(_("The password is too weak:") + " " + " ".join(exc.messages))
         raise typer.Exit(2) from exc
     services.create_user(username, password, role=role, email=email)
-    out.print(f"Đã tạo {username} ({role}).")
+    out.print(_("Created %(user)s (%(role)s).") % {"user": username, "role": role})

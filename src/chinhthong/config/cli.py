@@ -4,8 +4,10 @@ import os
 import signal
 import subprocess
 import sys
+from pathlib import Path
 
 import typer
+from django.utils.translation import gettext as _
 from rich.console import Console
 
 console = Console()
@@ -45,33 +47,58 @@ def setup(
     from django.core.management import call_command
 
     from chinhthong.accounts import services as accounts
+    from chinhthong.config.env import envsecret
     from chinhthong.registry import services as registry
     from chinhthong.registry import signing, snapshots
 
+    _create_data_directories(settings)
     call_command("migrate", interactive=False, verbosity=0)
     call_command("createcachetable", verbosity=0)
     accounts.sync_roles()
-    if signing.generate_key_file(settings.REGISTRY_SIGNING_KEY_FILE):
-        console.print(f"Đã tạo khoá ký Ed25519: {settings.REGISTRY_SIGNING_KEY_FILE}")
+    key_file = settings.REGISTRY_SIGNING_KEY_FILE
+    if settings.PRODUCTION and not key_file.exists():
+        # Every signing node must hold the same key: never mint a new one by accident.
+        console.print(
+            _(
+                "No signing key at %(path)s. Create it once with `chinhthong registry keygen` "
+                "and give every node that signs the same file."
+            )
+            % {"path": key_file}
+        )
+        raise typer.Exit(2)
+    if signing.generate_key_file(key_file):
+        console.print(_("Created the Ed25519 signing key: %(path)s") % {"path": key_file})
     loaded = registry.load_default_registry()
     if loaded:
-        console.print(f"Đã nạp danh mục mặc định: {loaded.counts().get('create', 0)} mục.")
+        console.print(
+            _("Loaded the default registry: %(count)s entries.")
+            % {"count": loaded.counts().get("create", 0)}
+        )
     snapshots.build_snapshot()
-    created = accounts.ensure_administrator(
-        admin_username, os.environ.get("CHINHTHONG_ADMIN_PASSWORD", "")
-    )
+    created = accounts.ensure_administrator(admin_username, envsecret("CHINHTHONG_ADMIN_PASSWORD"))
     if created and created.password:
         console.print(
-            f"[bold]Quản trị viên[/bold] {created.username} — mật khẩu (chỉ hiện một lần): "
-            f"[bold yellow]{created.password}[/bold yellow]"
+            _("Administrator %(user)s — password (shown only this once): %(password)s")
+            % {
+                "user": created.username,
+                "password": f"[bold yellow]{created.password}[/bold yellow]",
+            }
         )
     elif created:
         console.print(
-            f"Quản trị viên {created.username} đã được tạo với CHINHTHONG_ADMIN_PASSWORD."
+            _("Administrator %(user)s created with CHINHTHONG_ADMIN_PASSWORD.")
+            % {"user": created.username}
         )
     if static:
         call_command("collectstatic", interactive=False, verbosity=0)
-    console.print("Sẵn sàng. (Ready.)")
+    console.print(_("Ready."))
+
+
+def _create_data_directories(settings) -> None:
+    settings.VAR_DIR.mkdir(parents=True, exist_ok=True)
+    database = settings.DATABASES["default"]
+    if database["ENGINE"].endswith("sqlite3"):
+        Path(database["NAME"]).parent.mkdir(parents=True, exist_ok=True)
 
 
 @app.command()
@@ -102,7 +129,9 @@ def serve(
     ]
     if task_worker:
         commands.append(worker_command(settings.TASK_BACKEND))
-    console.print(f"Đang phục vụ tại http://{host}:{port}/ (Ctrl-C để dừng)")
+    console.print(
+        _("Serving at http://%(host)s:%(port)s/ (Ctrl-C to stop)") % {"host": host, "port": port}
+    )
     raise typer.Exit(_supervise(commands))
 
 

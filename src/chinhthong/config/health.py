@@ -54,8 +54,21 @@ def _rq_queue() -> dict:
     return {"status": "ok", "pending": queue.count}
 
 
+def cache_health() -> dict:
+    """The shared cache holds rate-limit counters; it must answer a write and a read."""
+    from django.core.cache import cache
+
+    key = "chinhthong:healthz"
+    try:
+        cache.set(key, "ok", 10)
+        ok = cache.get(key) == "ok"
+    except Exception as exc:  # an unreachable Redis raises its own errors
+        return {"status": "error", "detail": str(exc)[:200]}
+    return {"status": "ok" if ok else "error"}
+
+
 def overall() -> tuple[bool, dict]:
-    report = {"database": database_health(), "tasks": task_queue_health()}
+    report = {"database": database_health(), "cache": cache_health(), "tasks": task_queue_health()}
     healthy = all(part["status"] != "error" for part in report.values())
     report["status"] = "ok" if healthy else "error"
     return healthy, report

@@ -170,7 +170,9 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
-AXES_IPWARE_PROXY_COUNT = envint("CHINHTHONG_PROXY_COUNT", 0)
+# Trusted reverse proxies in front of the application (config/client_ip.py).
+PROXY_COUNT = envint("CHINHTHONG_PROXY_COUNT", 0)
+AXES_CLIENT_IP_CALLABLE = "chinhthong.config.client_ip.client_ip"
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
@@ -178,7 +180,9 @@ LOGOUT_REDIRECT_URL = "home"
 # --- Rate limits on public endpoints (django-ratelimit), per client address.
 RATELIMIT_VIEW = "chinhthong.config.views.rate_limited"
 PUBLIC_RATE_LIMIT = envstr("CHINHTHONG_PUBLIC_RATE_LIMIT", "120/m")
-RATELIMIT_IP_META_KEY = envstr("CHINHTHONG_CLIENT_IP_HEADER", "") or None
+RATELIMIT_IP_META_KEY = "chinhthong.config.client_ip.client_ip"
+# If the shared cache cannot count, serve the public page rather than refuse everyone.
+RATELIMIT_FAIL_OPEN = True
 
 # --- Transport security. Production assumes HTTPS in front (README: deploying).
 SESSION_COOKIE_HTTPONLY = True

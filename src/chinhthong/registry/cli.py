@@ -1,10 +1,12 @@
-"""`chinhthong registry …`: import, export and snapshot commands."""
+"""`chinhthong registry …`: import, export, snapshot and signing-key commands."""
 
 import sys
 from enum import StrEnum
 from pathlib import Path
 
 import typer
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from rich.console import Console
 from rich.table import Table
 
@@ -49,16 +51,27 @@ def import_(
             importing.parse(text, fmt), dry_run=dry_run, user=author, reason=f"import {file.name}"
         )
     except OSError as exc:
-        err.print(f"[red]Không đọc được tệp[/red] {file}: {exc.strerror}")
+        err.print(
+            _("Cannot read the file %(file)s: %(error)s") % {"file": file, "error": exc.strerror}
+        )
         raise typer.Exit(2) from exc
     except UnicodeDecodeError as exc:
-        err.print(f"[red]Tệp {file} không phải văn bản UTF-8[/red] (byte {exc.start}).")
+        err.print(
+            _("The file %(file)s is not UTF-8 text (byte %(byte)s).")
+            % {"file": file, "byte": exc.start}
+        )
         raise typer.Exit(2) from exc
     except get_user_model().DoesNotExist as exc:
-        err.print(f"[red]Không có người dùng[/red] {user!r}.")
+        err.print(_("There is no user “%(user)s”.") % {"user": user})
         raise typer.Exit(2) from exc
     except importing.ImportRejected as exc:
-        err.print(f"[red bold]Không nhập gì cả: {len(exc.result.problems)} lỗi.[/red bold]")
+        count = len(exc.result.problems)
+        headline = ngettext(
+            "Nothing was imported: %(count)s problem.",
+            "Nothing was imported: %(count)s problems.",
+            count,
+        )
+        err.print(f"[red bold]{headline % {'count': count}}[/red bold]")
         for problem in exc.result.problems:
             err.print(f"  • {problem}", markup=False, highlight=False)
         raise typer.Exit(1) from exc
@@ -66,10 +79,10 @@ def import_(
 
 
 def _print_changes(result, dry_run: bool) -> None:
-    table = Table(title="Thay đổi dự kiến (dry run)" if dry_run else "Đã nhập")
-    for column in ("mục", "khoá", "thao tác", "trường thay đổi"):
+    table = Table(title=_("Changes it would make (dry run)") if dry_run else _("Imported"))
+    for column in (_("section"), _("key"), _("action"), _("changed fields")):
         table.add_column(column)
-    labels = {"create": "thêm mới", "update": "cập nhật", "unchanged": "không đổi"}
+    labels = {"create": _("create"), "update": _("update")}
     for change in result.changes:
         if change.action != "unchanged":
             table.add_row(
@@ -78,11 +91,12 @@ def _print_changes(result, dry_run: bool) -> None:
     if table.row_count:
         out.print(table)
     counts = result.counts()
-    out.print(
-        f"thêm mới: {counts.get('create', 0)}, cập nhật: {counts.get('update', 0)}, "
-        f"không đổi: {counts.get('unchanged', 0)}"
-        + (" — chưa ghi gì (dry run)." if dry_run else "")
-    )
+    summary = _("created: %(create)s, updated: %(update)s, unchanged: %(unchanged)s") % {
+        "create": counts.get("create", 0),
+        "update": counts.get("update", 0),
+        "unchanged": counts.get("unchanged", 0),
+    }
+    out.print(summary + (_(" — nothing written (dry run).") if dry_run else ""))
 
 
 @app.command()
@@ -108,7 +122,7 @@ def snapshot() -> None:
     from chinhthong.registry import snapshots
 
     built = snapshots.build_snapshot()
-    out.print(f"snapshot #{built.pk} sha256={built.sha256} key={built.key_id}")
+    out.print(f"#{built.pk} sha256={built.sha256} key={built.key_id}")
 
 
 @app.command("verify-snapshot")
@@ -132,11 +146,33 @@ def verify_snapshot(
             pem = signing.public_pem(signing.load_private_key(settings.REGISTRY_SIGNING_KEY_FILE))
         valid = signing.verify(pem, body, signature)
     except (OSError, ValueError, signing.SigningKeyMissing) as exc:
-        err.print(f"[red]Không kiểm tra được:[/red] {exc}")
+        err.print(_("Cannot check the signature: %(error)s") % {"error": exc})
         raise typer.Exit(2) from exc
     if not valid:
-        err.print(
-            "[red bold]Chữ ký KHÔNG hợp lệ[/red bold] — tệp đã bị sửa hoặc không do khoá này ký."
-        )
+        message = _("Signature NOT valid: the file was changed or not signed by this key.")
+        err.print(f"[red bold]{message}[/red bold]")
         raise typer.Exit(1)
-    out.print("[green bold]Chữ ký hợp lệ.[/green bold] (Signature valid.)")
+    message = _("Signature valid.")
+    out.print(f"[green bold]{message}[/green bold]")
+
+
+@app.command()
+def keygen(
+    output: Path | None = typer.Option(
+        None, "--output", "-o", help="Where to write the key; default: CHINHTHONG_SIGNING_KEY_FILE."
+    ),
+) -> None:
+    """Create the Ed25519 key that signs snapshots, once; copy it to every node that signs."""
+    from django.conf import settings
+
+    from chinhthong.registry import signing
+
+    path = output or settings.REGISTRY_SIGNING_KEY_FILE
+    if not signing.generate_key_file(path):
+        err.print(_("A key already exists at %(path)s; it was left as it is.") % {"path": path})
+        raise typer.Exit(1)
+    key = signing.load_private_key(path)
+    out.print(
+        _("Created %(path)s (key id %(key_id)s).") % {"path": path, "key_id": signing.key_id(key)}
+    )
+    sys.stdout.write(signing.public_pem(key).decode("ascii"))

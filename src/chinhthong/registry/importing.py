@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from chinhthong.registry import identifiers, schema
 from chinhthong.registry.exporting import MODELS
 from chinhthong.registry.snapshots import snapshot_batch
+from chinhthong.verify import canonical
 
 SECTION_LABELS = {
     "documents": "documents",
@@ -376,7 +377,7 @@ def _identity_keys(channel) -> list[tuple]:
     if channel.handle:
         keys.append(("handle", channel.kind, channel.handle))
     if channel.facebook_username:
-        keys.append(("facebook_username", channel.facebook_username.replace(".", "").lower()))
+        keys.append(("facebook_username", canonical.facebook_match_key(channel.facebook_username)))
     for name in identifiers.GLOBALLY_UNIQUE:
         if name != "facebook_key" and getattr(channel, name):
             keys.append((name, getattr(channel, name)))

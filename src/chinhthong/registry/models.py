@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from chinhthong.registry import identifiers
+from chinhthong.verify import canonical
 from chinhthong.verify.text import fold
 
 
@@ -180,7 +181,7 @@ class Channel(models.Model):
         return self.name
 
     def save(self, *args, **kwargs) -> None:
-        self.facebook_key = self.facebook_username.replace(".", "").lower()
+        self.facebook_key = canonical.facebook_match_key(self.facebook_username)
         words = [self.name, self.slug, self.identifier_as_printed, self.display_identifier]
         if self.agency_id:
             words += [self.agency.name, self.agency.short_name]

@@ -25,10 +25,15 @@ def build_snapshot() -> RegistrySnapshot | None:
 
     document = registry_document(published_only=True)
     content_hash = _content_hash(document)
-    latest = RegistrySnapshot.objects.order_by("-id").first()
-    if latest and json.loads(bytes(latest.body)).get("content_sha256") == content_hash:
-        return latest
     key = signing.load_private_key(settings.REGISTRY_SIGNING_KEY_FILE)
+    latest = RegistrySnapshot.objects.order_by("-id").first()
+    # Same content signed by the same key: nothing to publish. A new key (rotation) re-signs.
+    if (
+        latest
+        and latest.key_id == signing.key_id(key)
+        and json.loads(bytes(latest.body)).get("content_sha256") == content_hash
+    ):
+        return latest
     document["content_sha256"] = content_hash
     document["generated_at"] = timezone.now().isoformat(timespec="seconds")
     document["signing_key_id"] = signing.key_id(key)

@@ -120,7 +120,12 @@ def _facebook_path_head(value: str) -> str:
 
 def facebook_key(username: str) -> str:
     """The matching key: Facebook ignores case and dots in usernames."""
-    return facebook_username(username).replace(".", "").lower()
+    return facebook_match_key(facebook_username(username))
+
+
+def facebook_match_key(valid_username: str) -> str:
+    """facebook_key() of a username already validated (as stored in the registry)."""
+    return valid_username.replace(".", "").lower()
 
 
 def facebook_page_id(value: str) -> str:

@@ -1,0 +1,21 @@
+"""The client's address, one rule for rate limits and login lock-outs.
+
+Behind N trusted reverse proxies (CHINHTHONG_PROXY_COUNT=N), each proxy appends the address it
+received from to X-Forwarded-For, so the client is the N-th entry from the right; anything
+further left was written by the client and is not trusted. With no proxy, it is the TCP peer.
+"""
+
+from django.conf import settings
+from django.http import HttpRequest
+
+
+def client_ip(request: HttpRequest) -> str:
+    peer = request.META.get("REMOTE_ADDR", "") or "0.0.0.0"  # noqa: S104 (a key, not a bind)
+    proxies = settings.PROXY_COUNT
+    if proxies <= 0:
+        return peer
+    forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+    forwarded = [part for part in forwarded if part]
+    # The last proxy's own peer is REMOTE_ADDR; the client is N-1 entries further left.
+    chain = [*forwarded, peer]
+    return chain[-proxies - 1] if len(chain) > proxies else chain[0]
