@@ -20,8 +20,13 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-MISSION_CHANNELS = ["Thông tin Chính phủ", "Kiểm soát bệnh tật tỉnh Quảng Ninh", "Smart Quảng Ninh",
-                    "Thư công vụ tỉnh Quảng Ninh", "Cổng thông tin điện tử tỉnh Quảng Ninh"]
+MISSION_CHANNELS = [
+    "Thông tin Chính phủ",
+    "Kiểm soát bệnh tật tỉnh Quảng Ninh",
+    "Smart Quảng Ninh",
+    "Thư công vụ tỉnh Quảng Ninh",
+    "Cổng thông tin điện tử tỉnh Quảng Ninh",
+]
 
 
 def free_port() -> int:
@@ -30,10 +35,18 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def time_until_ok(command: list[str], url: str, cwd: Path, env: dict, limit: float) -> tuple[float, str]:
+def time_until_ok(
+    command: list[str], url: str, cwd: Path, env: dict, limit: float
+) -> tuple[float, str]:
     start = time.monotonic()
-    process = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.DEVNULL,
-                               stderr=subprocess.DEVNULL, start_new_session=True)
+    process = subprocess.Popen(
+        command,
+        cwd=cwd,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     try:
         while time.monotonic() - start < limit:
             try:
@@ -54,8 +67,13 @@ def time_until_ok(command: list[str], url: str, cwd: Path, env: dict, limit: flo
 
 def make_run(clone: Path, env: dict, limit: float) -> float:
     port = free_port()
-    elapsed, page = time_until_ok(["make", "run", f"PORT={port}"], f"http://127.0.0.1:{port}/danh-ba/",
-                                  clone, {**env, "PORT": str(port)}, limit)
+    elapsed, page = time_until_ok(
+        ["make", "run", f"PORT={port}"],
+        f"http://127.0.0.1:{port}/danh-ba/",
+        clone,
+        {**env, "PORT": str(port)},
+        limit,
+    )
     missing = [name for name in MISSION_CHANNELS if name not in page]
     if missing:
         raise RuntimeError(f"directory lacks {missing}")
@@ -65,23 +83,37 @@ def make_run(clone: Path, env: dict, limit: float) -> float:
 def reference(clone: Path, env: dict) -> float:
     app = clone / "var" / "hello_wsgi.py"
     app.parent.mkdir(exist_ok=True)
-    app.write_text("def application(environ, start_response):\n"
-                   "    start_response('200 OK', [('Content-Type', 'text/plain')])\n"
-                   "    return [b'ok']\n")
+    app.write_text(
+        "def application(environ, start_response):\n"
+        "    start_response('200 OK', [('Content-Type', 'text/plain')])\n"
+        "    return [b'ok']\n"
+    )
     port = free_port()
-    command = [str(clone / ".venv/bin/gunicorn"), "--chdir", str(app.parent), "hello_wsgi:application",
-               "--bind", f"127.0.0.1:{port}", "--workers", "2"]
+    command = [
+        str(clone / ".venv/bin/gunicorn"),
+        "--chdir",
+        str(app.parent),
+        "hello_wsgi:application",
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--workers",
+        "2",
+    ]
     return time_until_ok(command, f"http://127.0.0.1:{port}/", clone, env, 60)[0]
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--fresh", action="store_true", help="first run without pip's download cache")
+    parser.add_argument(
+        "--fresh", action="store_true", help="first run without pip's download cache"
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="chinhthong-startup-") as tmp:
         clone = Path(tmp) / "chinhthong"
         subprocess.run(["git", "clone", "-q", str(ROOT), str(clone)], check=True)
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("CHINHTHONG_", "VIRTUAL_ENV"))}
+        env = {
+            k: v for k, v in os.environ.items() if not k.startswith(("CHINHTHONG_", "VIRTUAL_ENV"))
+        }
         env["CHINHTHONG_ADMIN_PASSWORD"] = "mat-khau-do-hieu-nang-1"
         first_env = {**env, "PIP_NO_CACHE_DIR": "1"} if args.fresh else env
         first = make_run(clone, first_env, 600)

@@ -143,3 +143,15 @@ def test_repeated_failures_lock_the_account_even_with_the_right_password(client,
     assert locked.status_code == 429
     assert "khóa" in locked.content.decode() or "khoá" in locked.content.decode()
     assert not client.get("/").wsgi_request.user.is_authenticated
+
+
+def test_admin_refuses_an_identifier_another_channel_uses(client, editor, default_registry):
+    client.force_login(editor)
+    channel = Channel.objects.get(slug="web-cong-thong-tin-cong-chuc")
+    response = client.post(
+        f"{CHANNEL_ADMIN}{channel.pk}/change/", _change_form(channel, host="WHO.int")
+    )
+    assert response.status_code == 200
+    assert "Một kênh khác trong danh mục đã dùng định danh này." in response.content.decode()
+    channel.refresh_from_db()
+    assert channel.host == "congchuc.quangninh.gov.vn"

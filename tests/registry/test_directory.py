@@ -88,3 +88,11 @@ def test_english_on_request(client, default_registry):
     response = client.get("/danh-ba/", HTTP_ACCEPT_LANGUAGE="en")
     assert 'lang="en"' in response.content.decode()
     assert "Directory of official channels" in response.content.decode()
+
+
+def test_server_error_page_is_in_vietnamese_and_needs_no_database(rf):
+    from chinhthong.config.views import server_error
+
+    response = server_error(rf.get("/"))
+    assert response.status_code == 500
+    assert "Đã có lỗi xảy ra" in response.content.decode()

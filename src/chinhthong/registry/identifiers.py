@@ -46,6 +46,8 @@ FIELDS_BY_KIND = {
     "hotline": ("phone",),
 }
 
+TAKEN = _("Another channel in the registry already uses this identifier.")
+
 MESSAGES = {
     "empty": _("This value is empty."),
     "contains_space": _("“%(value)s” contains spaces; an address or identifier cannot."),

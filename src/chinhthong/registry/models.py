@@ -164,14 +164,23 @@ class Channel(models.Model):
         verbose_name_plural = _("channels")
         constraints = [
             models.UniqueConstraint(
-                fields=["kind", "host"], condition=~Q(host=""), name="channel_unique_host"
+                fields=["kind", "host"],
+                condition=~Q(host=""),
+                name="channel_unique_host",
+                violation_error_message=identifiers.TAKEN,
             ),
             models.UniqueConstraint(
-                fields=["kind", "handle"], condition=~Q(handle=""), name="channel_unique_handle"
+                fields=["kind", "handle"],
+                condition=~Q(handle=""),
+                name="channel_unique_handle",
+                violation_error_message=identifiers.TAKEN,
             ),
             *[
                 models.UniqueConstraint(
-                    fields=[name], condition=~Q(**{name: ""}), name=f"channel_unique_{name}"
+                    fields=[name],
+                    condition=~Q(**{name: ""}),
+                    name=f"channel_unique_{name}",
+                    violation_error_message=identifiers.TAKEN,
                 )
                 for name in identifiers.GLOBALLY_UNIQUE
             ],
