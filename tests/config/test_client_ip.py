@@ -60,3 +60,8 @@ def test_lockout_is_per_client_behind_the_proxy(client, editor):
     assert login("198.51.100.9", PASSWORD) == 429
     # The same account from another client is not locked out by the attacker's failures.
     assert login("198.51.100.10", PASSWORD) == 302
+
+
+def test_a_forwarded_value_that_is_not_an_address_falls_back_to_the_peer():
+    with override_settings(PROXY_COUNT=1):
+        assert client_ip(request("10.0.0.1", "not-an-ip")) == "10.0.0.1"

@@ -99,15 +99,18 @@ def test_pages_send_security_headers(client, db, path):
     assert response["Referrer-Policy"] == "same-origin"
 
 
-@override_settings(
-    CACHES={
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": "redis://127.0.0.1:1/0",
-        }
+REDIS_DOWN = {
+    "default": {
+        "BACKEND": "chinhthong.config.cache.FailOpenRedisCache",
+        "LOCATION": "redis://127.0.0.1:1/0",
     }
-)
-def test_healthz_fails_when_the_shared_cache_is_unreachable(client, db):
+}
+
+
+@override_settings(CACHES=REDIS_DOWN)
+def test_when_redis_is_down_public_pages_stay_up_and_healthz_says_so(client, default_registry):
+    assert client.get("/api/v1/channels").status_code == 200
+    assert client.get("/danh-ba/", {"q": "quang ninh"}).status_code == 200
     response = client.get("/healthz")
     assert response.status_code == 503
     assert response.json()["cache"]["status"] == "error"

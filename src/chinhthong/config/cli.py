@@ -51,10 +51,6 @@ def setup(
     from chinhthong.registry import services as registry
     from chinhthong.registry import signing, snapshots
 
-    _create_data_directories(settings)
-    call_command("migrate", interactive=False, verbosity=0)
-    call_command("createcachetable", verbosity=0)
-    accounts.sync_roles()
     key_file = settings.REGISTRY_SIGNING_KEY_FILE
     if settings.PRODUCTION and not key_file.exists():
         # Every signing node must hold the same key: never mint a new one by accident.
@@ -66,6 +62,10 @@ def setup(
             % {"path": key_file}
         )
         raise typer.Exit(2)
+    _create_data_directories(settings)
+    call_command("migrate", interactive=False, verbosity=0)
+    call_command("createcachetable", verbosity=0)
+    accounts.sync_roles()
     if signing.generate_key_file(key_file):
         console.print(_("Created the Ed25519 signing key: %(path)s") % {"path": key_file})
     loaded = registry.load_default_registry()

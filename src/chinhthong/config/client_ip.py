@@ -5,6 +5,8 @@ received from to X-Forwarded-For, so the client is the N-th entry from the right
 further left was written by the client and is not trusted. With no proxy, it is the TCP peer.
 """
 
+import ipaddress
+
 from django.conf import settings
 from django.http import HttpRequest
 
@@ -18,4 +20,13 @@ def client_ip(request: HttpRequest) -> str:
     forwarded = [part for part in forwarded if part]
     # The last proxy's own peer is REMOTE_ADDR; the client is N-1 entries further left.
     chain = [*forwarded, peer]
-    return chain[-proxies - 1] if len(chain) > proxies else chain[0]
+    chosen = chain[-proxies - 1] if len(chain) > proxies else chain[0]
+    return chosen if _is_address(chosen) else peer
+
+
+def _is_address(value: str) -> bool:
+    try:
+        ipaddress.ip_address(value)
+    except ValueError:
+        return False
+    return True

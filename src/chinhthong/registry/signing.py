@@ -35,7 +35,9 @@ def load_private_key(path: Path) -> Ed25519PrivateKey:
     try:
         key = serialization.load_pem_private_key(path.read_bytes(), password=None)
     except FileNotFoundError as exc:
-        raise SigningKeyMissing(f"no signing key at {path}; run `chinhthong setup`") from exc
+        raise SigningKeyMissing(
+            f"no signing key at {path}; create it with `chinhthong registry keygen`"
+        ) from exc
     if not isinstance(key, Ed25519PrivateKey):
         raise SigningKeyMissing(f"{path} does not hold an Ed25519 private key")
     return key
