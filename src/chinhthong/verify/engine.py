@@ -1,0 +1,286 @@
+"""The verification engine: "is this official?" for a link, a domain, a Facebook page, a
+sender address or a forwarded text. One engine per registry snapshot and blocklist; it is
+never changed, only replaced, so any number of threads may share it."""
+
+import email.utils
+import re
+
+from chinhthong.verify import canonical, facebook
+from chinhthong.verify.blocklist import EMPTY, Blocklist
+from chinhthong.verify.canonical import InvalidIdentifier
+from chinhthong.verify.domains import is_known_suffix, readable
+from chinhthong.verify.hosts import HostAnalyser
+from chinhthong.verify.index import RegistryIndex
+from chinhthong.verify.lookalike import normalise
+from chinhthong.verify.results import Reason, Result, Verdict, decide, reason
+from chinhthong.verify.text import fold
+from chinhthong.verify.urls import (
+    SCRIPT_SCHEMES,
+    WEB_SCHEMES,
+    Link,
+    parse,
+    scheme_of,
+    tricks,
+    unwrap,
+)
+
+MAX_INPUT = 100_000  # characters of pasted text examined
+MAX_PARTS = 200  # links and addresses taken from one text
+MAX_REDIRECTS = 3
+
+_ADDRESS = re.compile(
+    r"[\w.!#$%&'*+/=?^`{|}~-]+@[\w\u00C0-\u1EF9-]+(?:\.[\w\u00C0-\u1EF9-]+)+", re.UNICODE
+)
+_LINK = re.compile(
+    r"(?:(?:https?|javascript|data|vbscript):[^\s<>\"'\]\)]+"
+    r"|(?<![@\w.-])(?:[\w\u00C0-\u1EF9-]+\.)+[a-zA-Z\u00C0-\u1EF9-]{2,}(?:[/?#][^\s<>\"'\]\)]*)?)",
+    re.UNICODE,
+)
+
+
+class Engine:
+    def __init__(self, index: RegistryIndex, blocklist: Blocklist = EMPTY):
+        self.index = index
+        self.blocklist = blocklist
+        self.hosts = HostAnalyser(index, blocklist)
+
+    # --- entry point --------------------------------------------------------------------------
+    def check(self, text: str, kind: str = "auto") -> Result:
+        text = text.strip()[:MAX_INPUT]
+        kind = detect_kind(text) if kind == "auto" else kind
+        if kind == "address":
+            return self.check_address(text)
+        if kind == "text":
+            return self.check_text(text)
+        return self.check_url(text, kind)
+
+    # --- links ----------------------------------------------------------------------------------
+    def check_url(self, text: str, kind: str = "url", depth: int = 0) -> Result:
+        scheme = scheme_of(text)
+        if scheme in SCRIPT_SCHEMES:
+            return Result(
+                text,
+                kind,
+                Verdict.SUSPICIOUS,
+                (reason("script_url", Verdict.SUSPICIOUS, scheme=scheme),),
+            )
+        if scheme == "mailto":
+            return self.check_address(text.split(":", 1)[1].split("?", 1)[0])
+        link = parse(text)
+        if link is None:
+            return Result(text, kind, Verdict.UNKNOWN, (reason("unparseable", Verdict.UNKNOWN),))
+        reasons: list[Reason] = []
+        source = self.blocklist.url_source(link.href) if self.blocklist.urls else None
+        if source:
+            reasons.append(reason("blocklisted_url", Verdict.MALICIOUS, source=source))
+        lookalike = None
+        if link.username or "\\" in text:
+            lookalike = self._tricks(link, reasons)
+        target = unwrap(link) if depth < MAX_REDIRECTS else None
+        if target:
+            inner = self.check_url(target, "url", depth + 1)
+            reasons.append(
+                reason("redirect_unwrapped", Verdict.UNKNOWN, wrapper=link.host, target=target)
+            )
+            reasons.extend(inner.reasons)
+            return decide(text, kind, reasons, inner.channel, lookalike or inner.lookalike_of)
+        if link.host in facebook.HOSTS:
+            return self._facebook(text, kind, link, reasons)
+        found = self.hosts.analyse(link.host, is_ip=link.is_ip)
+        reasons.extend(found.reasons)
+        imitated = lookalike or (found.imitated.for_link() if found.imitated else None)
+        return decide(text, kind, reasons, found.channel, imitated)
+
+    def _tricks(self, link: Link, reasons: list[Reason]):
+        for trick in tricks(link):
+            shown = _host_or_none(trick.shown)
+            if not shown or link.host == shown or link.host.endswith("." + shown):
+                continue
+            official = self.index.website_for(shown)
+            if official:
+                reasons.append(
+                    reason(trick.code, Verdict.IMPERSONATION, shown=readable(shown), host=link.host)
+                )
+                return official[0]
+        return None
+
+    def _facebook(self, text: str, kind: str, link: Link, reasons: list[Reason]) -> Result:
+        page = facebook.page_of(link)
+        if page is None:
+            reasons.append(reason("facebook_unresolved", Verdict.UNKNOWN))
+            return decide(text, kind, reasons)
+        index = self.index
+        ref = index.facebook_ids.get(page.page_id) if page.page_id else None
+        key = canonical.facebook_match_key(page.username) if page.username else ""
+        ref = ref or index.facebook_keys.get(key)
+        if ref:
+            reasons.append(
+                reason(
+                    "official_facebook_page",
+                    Verdict.OFFICIAL,
+                    channel=ref.name,
+                    agency=ref.agency_name,
+                )
+            )
+            return decide(text, kind, reasons, channel=ref)
+        pending = index.pending.get(("facebook", key)) if key else None
+        if pending:
+            reasons.append(reason("pending_review", Verdict.UNKNOWN, channel=pending.name))
+            return decide(text, kind, reasons)
+        imitated = self._facebook_lookalike(key) if key else None
+        if imitated:
+            official_key = imitated.identifier.split("/", 1)[-1]
+            reasons.append(
+                reason(
+                    "facebook_lookalike",
+                    Verdict.IMPERSONATION,
+                    username=page.username,
+                    official=official_key,
+                    channel=imitated.name,
+                )
+            )
+            return decide(text, kind, reasons, lookalike_of=imitated)
+        reasons.append(reason("facebook_not_registered", Verdict.UNKNOWN))
+        return decide(text, kind, reasons)
+
+    def _facebook_lookalike(self, key: str):
+        brands = self.index.facebook_brands
+        name = normalise(key)
+        for form in name.forms():
+            if form in brands.brands:
+                return brands.brands[form].key.for_link()
+        for official, brand in brands.brands.items():
+            # s4tquangninhofficial, thongtinchinhphuvn: the official name and more.
+            if len(official) >= 8 and (official in key or normalise(official).final in name.final):
+                return brand.key.for_link()
+        match = brands._typo(name)
+        return match.brand.key.for_link() if match else None
+
+    # --- senders --------------------------------------------------------------------------------
+    def check_address(self, text: str) -> Result:
+        display, address = email.utils.parseaddr(text)
+        local, _, domain_text = address.rpartition("@")
+        domain = _host_or_none(domain_text)
+        if not local or not domain:
+            return Result(
+                text, "address", Verdict.UNKNOWN, (reason("unparseable", Verdict.UNKNOWN),)
+            )
+        address = f"{local}@{domain}"
+        shown = f"{local}@{readable(domain)}"
+        reasons: list[Reason] = []
+        ref = self.index.mail_addresses.get(address.lower())
+        if ref:
+            reasons.append(
+                reason(
+                    "official_mail_address", Verdict.OFFICIAL, address=shown, agency=ref.agency_name
+                )
+            )
+            return decide(text, "address", reasons, channel=ref)
+        official = self.index.mail_domain_for(domain)
+        if official:
+            ref, registered = official
+            reasons.append(
+                reason(
+                    "official_mail_domain",
+                    Verdict.OFFICIAL,
+                    address=shown,
+                    domain=registered,
+                    agency=ref.agency_name,
+                )
+            )
+            return decide(text, "address", reasons, channel=ref)
+        found = self.hosts.analyse(domain)
+        imitated = found.imitated.for_sender() if found.imitated else None
+        for item in found.reasons:
+            if item.verdict is Verdict.IMPERSONATION and imitated is not None:
+                reasons.append(
+                    reason(
+                        "lookalike_sender",
+                        Verdict.IMPERSONATION,
+                        address=shown,
+                        domain=readable(domain),
+                        official=item.params_dict.get("official", ""),
+                        channel=imitated.name,
+                    )
+                )
+            if item.verdict is not Verdict.OFFICIAL:
+                reasons.append(item)
+        named = self._display_name_claim(display)
+        if named is not None:
+            reasons.append(
+                reason(
+                    "display_name",
+                    Verdict.IMPERSONATION,
+                    name=display,
+                    address=shown,
+                    agency=named.agency_name,
+                )
+            )
+            imitated = imitated or named
+        if not any(r.verdict is not Verdict.UNKNOWN for r in reasons):
+            reasons.append(reason("address_not_registered", Verdict.UNKNOWN, address=shown))
+        return decide(text, "address", reasons, lookalike_of=imitated)
+
+    def _display_name_claim(self, display: str):
+        """The official channel whose agency or name a display name claims, if any."""
+        if "@" in display:
+            # "vanphong@quangninh.gov.vn" <xacminh@evil.top>: an official address as the name.
+            _name, shown = email.utils.parseaddr(display)
+            domain = _host_or_none(shown.rpartition("@")[2])
+            official = self.index.mail_domain_for(domain) if domain else None
+            if official:
+                return official[0]
+        folded = fold(display)
+        if len(folded) < 3:
+            return None
+        names = self.index.official_names
+        if folded in names:
+            return names[folded]
+        padded = f" {folded} "
+        for name, ref in names.items():
+            if " " in name and f" {name} " in padded:
+                return ref
+        return None
+
+    # --- texts ----------------------------------------------------------------------------------
+    def check_text(self, text: str) -> Result:
+        parts: list[Result] = []
+        seen: set[str] = set()
+        addresses = {m.group() for m in _ADDRESS.finditer(text)}
+        for match in _LINK.finditer(text):
+            item = match.group().rstrip(".,;:!?")
+            if item in seen or any(item in a for a in addresses) or len(parts) >= MAX_PARTS:
+                continue
+            seen.add(item)
+            if scheme_of(item) or _looks_like_host(item):
+                parts.append(self.check_url(item))
+        for address in sorted(addresses)[: MAX_PARTS - len(parts)]:
+            parts.append(self.check_address(address))
+        if not parts:
+            return Result(text, "text", Verdict.UNKNOWN, (reason("unparseable", Verdict.UNKNOWN),))
+        return decide(text, "text", [], parts=parts)
+
+
+def detect_kind(text: str) -> str:
+    if "\n" in text:
+        return "text"
+    scheme = scheme_of(text)
+    if scheme in WEB_SCHEMES or scheme in SCRIPT_SCHEMES:
+        return "url"
+    if scheme == "mailto" or ("@" in text and "/" not in text.split("@", 1)[0]):
+        return "address" if " " not in text or "<" in text else "text"
+    if " " in text.strip():
+        return "text"
+    return "url" if "/" in text else "domain"
+
+
+def _host_or_none(text: str) -> str | None:
+    try:
+        return canonical.canonical_host(text.strip().rstrip(">").strip())
+    except InvalidIdentifier:
+        return None
+
+
+def _looks_like_host(item: str) -> bool:
+    host = re.split(r"[/?#]", item, maxsplit=1)[0]
+    return is_known_suffix(host.lower()) and not host.replace(".", "").isdigit()

@@ -1,0 +1,155 @@
+"""What a host name is: official, under an official domain, imitating one, risky, or
+unknown. Results are kept per host, since links repeat hosts far more than hosts repeat."""
+
+from dataclasses import dataclass
+
+import disarm
+
+from chinhthong.verify.blocklist import Blocklist
+from chinhthong.verify.domains import readable
+from chinhthong.verify.index import Owners, RegistryIndex
+from chinhthong.verify.lookalike import GOV_TOKENS, normalise
+from chinhthong.verify.results import ChannelRef, Reason, Verdict, reason
+from chinhthong.verify.urls import SHORTENERS
+
+RESTRICTED_SUFFIXES = ("gov.vn",)  # registered only by state bodies (MISSION.md)
+CACHE_LIMIT = 500_000
+
+
+@dataclass(frozen=True, slots=True)
+class HostFinding:
+    reasons: tuple[Reason, ...]
+    channel: ChannelRef | None = None  # the official website it is or is under
+    imitated: Owners | None = None  # whose name it imitates
+
+
+class HostAnalyser:
+    def __init__(self, index: RegistryIndex, blocklist: Blocklist):
+        self.index = index
+        self.blocklist = blocklist
+        self.cache: dict[str, HostFinding] = {}
+
+    def analyse(self, host: str, *, is_ip: bool = False) -> HostFinding:
+        found = self.cache.get(host)
+        if found is None:
+            if len(self.cache) >= CACHE_LIMIT:
+                self.cache.clear()
+            found = self.cache[host] = self._analyse(host, is_ip)
+        return found
+
+    def _analyse(self, host: str, is_ip: bool) -> HostFinding:
+        source = self.blocklist.host_source(host)
+        if source:
+            return HostFinding(
+                (reason("blocklisted_host", Verdict.MALICIOUS, host=host, source=source),)
+            )
+        if is_ip:
+            return HostFinding((reason("raw_ip", Verdict.SUSPICIOUS, host=host),))
+        official = self.index.website_for(host)
+        if official:
+            ref, registered = official
+            code = "official_host" if registered == host else "official_subdomain"
+            return HostFinding(
+                (
+                    reason(
+                        code,
+                        Verdict.OFFICIAL,
+                        host=readable(host),
+                        domain=registered,
+                        channel=ref.name,
+                        agency=ref.agency_name,
+                    ),
+                ),
+                channel=ref,
+            )
+        pending = self.index.pending_for("website", host)
+        if pending:
+            return HostFinding((reason("pending_review", Verdict.UNKNOWN, channel=pending.name),))
+        return self._unregistered(host)
+
+    def _unregistered(self, host: str) -> HostFinding:
+        domains = self.index.domains
+        shown = readable(host)
+        registrable = domains.registrable(host)
+        if registrable is None:
+            return HostFinding((reason("not_registered", Verdict.UNKNOWN, host=shown),))
+        if (
+            registrable.endswith(RESTRICTED_SUFFIXES)
+            and domains.public_suffix(host) in RESTRICTED_SUFFIXES
+        ):
+            return HostFinding((reason("unregistered_gov_vn", Verdict.UNKNOWN, host=shown),))
+        embedded = self._embedded(host, registrable)
+        if embedded:
+            return embedded
+        name_part = domains.name_part(shown)
+        tokens = [t for t in name_part.replace("_", "-").replace(".", "-").split("-") if t]
+        core_label = domains.core_label(readable(registrable))
+        match = self.index.brands.match(core_label, tokens)
+        if match:
+            owners: Owners = match.brand.key
+            official = owners.for_link()
+            params = {"host": shown, "official": match.brand.registrable, "channel": official.name}
+            if match.technique == "typosquat":
+                params["distance"] = str(match.distance)
+            return HostFinding(
+                (reason(match.technique, Verdict.IMPERSONATION, **params),), imitated=owners
+            )
+        return HostFinding(self._risks(host, shown, registrable, name_part, tokens))
+
+    def _embedded(self, host: str, registrable: str) -> HostFinding | None:
+        """quangninh.gov.vn.example.top, dichvucong.gov.vn-xacminh.com: an official domain at
+        the start of a longer host (a label boundary), owned by someone else."""
+        labels = host.split(".")
+        officials = self.index.official_registrables
+        websites = self.index.websites
+        for start in range(len(labels) - 1):
+            for end in range(start + 2, min(len(labels), start + 5) + 1):
+                last = labels[end - 1]
+                for piece in {last, last.split("-", 1)[0]}:
+                    candidate = ".".join([*labels[start : end - 1], piece])
+                    if candidate == registrable or host.endswith("." + candidate):
+                        continue
+                    if candidate in websites or candidate in officials:
+                        return self._embedded_finding(host, candidate, registrable)
+        return None
+
+    def _embedded_finding(self, host: str, official: str, registrable: str) -> HostFinding:
+        brand = next(
+            (
+                b
+                for b in self.index.brands.brands.values()
+                if official == b.registrable or official.endswith("." + b.registrable)
+            ),
+            None,
+        )
+        owners = brand.key if brand else Owners(self.index.websites.get(official), None)
+        if official in self.index.websites:
+            # congchuc.quangninh.gov.vn.evil.top imitates that very site, not its parent.
+            owners = Owners(self.index.websites[official], owners.mail)
+        return HostFinding(
+            (
+                reason(
+                    "embedded_host",
+                    Verdict.IMPERSONATION,
+                    host=readable(host),
+                    official=official,
+                    registrable=registrable,
+                    channel=owners.for_link().name,
+                ),
+            ),
+            imitated=owners,
+        )
+
+    def _risks(self, host, shown, registrable, name_part, tokens) -> tuple[Reason, ...]:
+        if registrable in SHORTENERS:
+            return (reason("shortener", Verdict.SUSPICIOUS, host=shown),)
+        if any(
+            normalise(t).final in GOV_TOKENS or normalise(t).final.startswith("govvn")
+            for t in tokens
+        ):
+            return (reason("gov_mimic", Verdict.SUSPICIOUS, host=shown),)
+        if not name_part.isascii() and disarm.is_mixed_script(
+            name_part.replace("-", "").replace(".", "")
+        ):
+            return (reason("mixed_script", Verdict.SUSPICIOUS, host=shown),)
+        return (reason("not_registered", Verdict.UNKNOWN, host=shown),)

@@ -1,0 +1,226 @@
+"""Finding the official name a host imitates, with set and dict look-ups only, so that a
+mail gateway can afford it for every new host.
+
+A candidate name is normalised in three steps — Vietnamese diacritics folded, the Unicode
+TR39 skeleton taken (disarm), digits read as letters — and the first step at which it meets an
+official name says which trick was used. Typing slips are found through a deletion index
+(the SymSpell idea): two strings within edit distance d share a string obtained by deleting
+at most d characters from each, so candidates come from dictionary look-ups and only those
+are measured with the optimal-string-alignment distance.
+"""
+
+import re
+from dataclasses import dataclass
+from itertools import combinations
+
+import disarm
+from rapidfuzz.distance import OSA
+
+from chinhthong.verify.text import fold
+
+LEET = str.maketrans(
+    {"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "8": "b", "9": "g"}
+)
+LEET_L = str.maketrans({"1": "l"})
+
+# Words that, joined to an official name, make a look-alike look official or urgent.
+LURES = frozenset(
+    """gov govvn vn chinhthuc official online tructuyen dangnhap login signin xacminh xacthuc
+    verify secure account taikhoan capnhat update hotro support thongbao tracuu nopphat
+    phatnguoi dichvu service portal congdan hoso dangky khaibao canhbao hethong""".split()
+)
+GOV_TOKENS = frozenset({"gov", "govvn"})
+
+# Vietnamese syllables: onset, vowel nucleus, final. Used to abbreviate official names the way
+# scammers do (dichvucong -> dvc, dvcong; baohiemxahoi -> bhxh).
+_SYLLABLE = re.compile(
+    r"(?:ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdghklmnpqrstvx])?"
+    r"[aeiouy]+"
+    r"(?:ch|ng|nh|[cmnpt])?(?![aeiouy])"
+)
+
+TYPO_MIN_LENGTH = 5  # shorter names (who, moh, csgt) are matched exactly, never by distance
+
+
+def syllables(word: str) -> list[str] | None:
+    """Split an ASCII Vietnamese word into syllables, or None when it is not one."""
+    parts, position = [], 0
+    while position < len(word):
+        match = _SYLLABLE.match(word, position)
+        if not match:
+            return None
+        parts.append(match.group())
+        position = match.end()
+    return parts
+
+
+def abbreviations(core: str) -> set[str]:
+    parts = syllables(core)
+    if not parts or len(parts) < 2:
+        return set()
+    initials = "".join(p[0] for p in parts)
+    forms = {initials, initials[:-1] + parts[-1]}
+    return {form for form in forms if len(form) >= 3 and form != core}
+
+
+def allowed_distance(length: int) -> int:
+    if length >= 9:
+        return 2
+    if length >= TYPO_MIN_LENGTH:
+        return 1
+    return 0
+
+
+def deletions(word: str, depth: int) -> set[str]:
+    out = {word}
+    for count in range(1, depth + 1):
+        if len(word) - count < 3:
+            break
+        for positions in combinations(range(len(word)), count):
+            out.add("".join(ch for i, ch in enumerate(word) if i not in positions))
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class Normalised:
+    """A name after each normalisation step; ``final`` is compared with official names."""
+
+    raw: str
+    folded: str
+    skeleton: str
+    final: str
+    final_l: str  # "1" read as "l" instead of "i"
+
+    def technique(self, official: str) -> str:
+        """Which step turned this name into ``official`` (or "exact")."""
+        if self.raw == official:
+            return "exact"
+        if self.folded == official:
+            return "diacritics"
+        if self.skeleton == official:
+            return "homoglyph"
+        return "leetspeak"
+
+    def forms(self) -> tuple[str, ...]:
+        return (self.final,) if self.final == self.final_l else (self.final, self.final_l)
+
+
+def normalise(name: str) -> Normalised:
+    raw = name.lower()
+    folded = fold(raw)
+    skeleton = disarm.skeleton_key(folded) if not folded.isascii() else folded
+    return Normalised(
+        raw, folded, skeleton, skeleton.translate(LEET), skeleton.translate(LEET_L).translate(LEET)
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Brand:
+    """An official name: the label of a registered domain before its public suffix."""
+
+    core: str
+    registrable: str
+    key: object  # what the caller attaches (channels); returned in matches
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    brand: Brand
+    technique: str  # suffix_swap, combosquat, typosquat, diacritics, homoglyph, leetspeak
+    distance: int = 0
+
+
+class BrandIndex:
+    def __init__(self, brands: list[Brand]):
+        self.brands = {b.core: b for b in brands}
+        self.abbreviations: dict[str, Brand] = {}
+        self.deletion_index: dict[str, set[str]] = {}
+        for brand in brands:
+            for abbreviation in abbreviations(brand.core):
+                self.abbreviations.setdefault(abbreviation, brand)
+            for variant in deletions(brand.core, allowed_distance(len(brand.core))):
+                self.deletion_index.setdefault(variant, set()).add(brand.core)
+        self.max_length = max((len(core) for core in self.brands), default=0)
+
+    def match(self, core_label: str, tokens: list[str]) -> Match | None:
+        """The official name imitated by a domain whose registrable label is ``core_label``
+        and whose name part (without public suffix) splits into ``tokens``."""
+        core = normalise(core_label)
+        lured = any(normalise(t).final in LURES for t in tokens) or core.final in LURES
+        for form in core.forms():
+            brand = self.brands.get(form)
+            if brand:
+                technique = core.technique(brand.core)
+                return Match(brand, "suffix_swap" if technique == "exact" else technique)
+        return self._tokens(tokens, lured) or self._embedded(core) or self._typo(core)
+
+    def _tokens(self, tokens: list[str], lured: bool) -> Match | None:
+        """quangninh-gov, dichvucong-quangninh, tracuu-gplx: an official name as one word
+        among others, at least one of them a lure or another official name."""
+        normalised = [normalise(t) for t in tokens]
+        officials = [n for n in normalised if n.final in self.brands]
+        if officials and len(tokens) > 1:
+            brand = self.brands[officials[0].final]
+            # who-int.org: the official suffix written into the name is a lure of its own.
+            suffix_labels = set(brand.registrable[len(brand.core) + 1 :].split("."))
+            others = {n.final for n in normalised if n is not officials[0]}
+            if lured or len(officials) > 1 or others & suffix_labels:
+                return Match(brand, "combosquat")
+        if not lured:
+            return None
+        for n in normalised:
+            brand = self.abbreviations.get(n.final)
+            if brand:
+                return Match(brand, "combosquat")
+            typo = self._typo(n)
+            if typo:
+                return typo
+        return None
+
+    def _embedded(self, core: Normalised) -> Match | None:
+        """An official name or its abbreviation inside a longer label, next to a lure word:
+        cucgplxgov, dvcongvn, quangninhgov."""
+        text = core.final
+        if len(text) > 40:
+            return None
+        for start in range(len(text)):
+            for end in range(start + 3, min(len(text), start + self.max_length) + 1):
+                piece = text[start:end]
+                brand = self.brands.get(piece) or self.abbreviations.get(piece)
+                if brand is None or piece == text:
+                    continue
+                rest = text[:start] + " " + text[end:]
+                if _has_lure(rest, strict=len(piece) < TYPO_MIN_LENGTH):
+                    return Match(brand, "combosquat")
+        return None
+
+    def _typo(self, name: Normalised) -> Match | None:
+        best = None
+        for form in name.forms():
+            if len(form) < TYPO_MIN_LENGTH - 1 or len(form) > self.max_length + 2:
+                continue
+            candidates: set[str] = set()
+            for variant in deletions(form, 2 if len(form) >= 8 else 1):
+                candidates |= self.deletion_index.get(variant, set())
+            for core in candidates:
+                limit = allowed_distance(len(core))
+                distance = OSA.distance(form, core, score_cutoff=limit)
+                if 0 < distance <= limit and (best is None or distance < best.distance):
+                    technique = "typosquat" if form == name.raw else name.technique(form)
+                    best = Match(
+                        self.brands[core],
+                        "typosquat" if technique == "exact" else technique,
+                        distance,
+                    )
+        return best
+
+
+def _has_lure(rest: str, strict: bool) -> bool:
+    """Does what surrounds an embedded name carry a lure (gov, vn, online, …)? Short names
+    (who, moh) hide inside ordinary words, so for them only "gov" or a whole lure counts."""
+    for word in (w for w in rest.split(" ") if w):
+        if word in LURES or word.startswith("gov") or word.endswith("gov"):
+            return True
+        if not strict and (word.endswith("vn") or word.startswith("vn")):
+            return True
+    return False

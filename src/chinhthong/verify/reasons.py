@@ -1,0 +1,130 @@
+"""What each reason code says, in English msgids; the Django side translates them (the
+catalogue carries their Vietnamese), standalone callers may use them as they are.
+
+The codes are stable: mail gateways and scripts match on them.
+"""
+
+
+def gettext_noop(text: str) -> str:
+    """Marks a string for extraction (`make makemessages`) without translating it here."""
+    return text
+
+
+TEXTS = {
+    # official
+    "official_host": gettext_noop("%(host)s is “%(channel)s”, an official channel of %(agency)s."),
+    "official_subdomain": gettext_noop(
+        "%(host)s is under %(domain)s, the official website “%(channel)s” of %(agency)s."
+    ),
+    "official_facebook_page": gettext_noop(
+        "This is the official Facebook page “%(channel)s” of %(agency)s."
+    ),
+    "official_mail_domain": gettext_noop(
+        "%(address)s is on %(domain)s, the official mail domain of %(agency)s."
+    ),
+    "official_mail_address": gettext_noop("%(address)s is an official mail address of %(agency)s."),
+    # neutral information
+    "redirect_unwrapped": gettext_noop(
+        "The link passes through %(wrapper)s; its real destination, judged here, is %(target)s."
+    ),
+    "pending_review": gettext_noop(
+        "“%(channel)s” is registered but still pending review: it is not confirmed as official."
+    ),
+    "not_registered": gettext_noop("%(host)s is not in the registry of official channels."),
+    "unregistered_gov_vn": gettext_noop(
+        "%(host)s is a gov.vn name, which only state bodies can register, but it is not a "
+        "registered official channel."
+    ),
+    "facebook_not_registered": gettext_noop(
+        "This Facebook page is not in the registry of official channels."
+    ),
+    "facebook_unresolved": gettext_noop(
+        "This Facebook link does not name a page (a share, group or photo link); open it only if "
+        "you trust who sent it."
+    ),
+    "address_not_registered": gettext_noop(
+        "%(address)s is not an official mail address or on an official mail domain."
+    ),
+    "unparseable": gettext_noop(
+        "This is not a link, a domain or a mail address that can be checked."
+    ),
+    # impersonation
+    "typosquat": gettext_noop(
+        "%(host)s differs by %(distance)s letter(s) from %(official)s, the official “%(channel)s”."
+    ),
+    "homoglyph": gettext_noop(
+        "%(host)s uses letters from other alphabets that look like %(official)s, the official "
+        "“%(channel)s”."
+    ),
+    "diacritics": gettext_noop(
+        "%(host)s adds Vietnamese diacritics to %(official)s, the official “%(channel)s”."
+    ),
+    "leetspeak": gettext_noop(
+        "%(host)s replaces letters with digits to look like %(official)s, the official "
+        "“%(channel)s”."
+    ),
+    "suffix_swap": gettext_noop(
+        "%(host)s copies the name of %(official)s, the official “%(channel)s”, under another "
+        "ending."
+    ),
+    "combosquat": gettext_noop(
+        "%(host)s joins the name of %(official)s, the official “%(channel)s”, with other words to "
+        "look official."
+    ),
+    "embedded_host": gettext_noop(
+        "%(host)s starts with the official %(official)s but belongs to %(registrable)s."
+    ),
+    "url_userinfo": gettext_noop(
+        "The link shows %(shown)s before an “@”, but it really opens %(host)s."
+    ),
+    "url_backslash": gettext_noop(
+        "The link hides %(shown)s behind a backslash; browsers really open %(host)s."
+    ),
+    "facebook_lookalike": gettext_noop(
+        "facebook.com/%(username)s imitates the official page facebook.com/%(official)s "
+        "(“%(channel)s”)."
+    ),
+    "lookalike_sender": gettext_noop(
+        "The address %(address)s is on %(domain)s, which imitates %(official)s, the official "
+        "“%(channel)s”."
+    ),
+    "display_name": gettext_noop(
+        "The sender calls itself “%(name)s” but writes from %(address)s, which is not an official "
+        "address of %(agency)s."
+    ),
+    # malicious
+    "blocklisted_url": gettext_noop("This link is on the blocklist “%(source)s”."),
+    "blocklisted_host": gettext_noop("%(host)s is on the blocklist “%(source)s”."),
+    # suspicious
+    "raw_ip": gettext_noop(
+        "The link goes to a bare IP address (%(host)s) instead of a named site."
+    ),
+    "shortener": gettext_noop("%(host)s is a link shortener that hides the real destination."),
+    "script_url": gettext_noop(
+        "A “%(scheme)s” link runs code or carries content instead of opening a site."
+    ),
+    "gov_mimic": gettext_noop(
+        "%(host)s poses as a government site (“gov”) but is not under gov.vn."
+    ),
+    "mixed_script": gettext_noop("%(host)s mixes letters from different alphabets."),
+}
+
+
+def english(code: str, params: dict) -> str:
+    template = TEXTS.get(code, code)
+    try:
+        return template % params
+    except (KeyError, ValueError):
+        return template
+
+
+def _merge_mail_reasons() -> None:
+    # Email analysis keeps its reason texts beside its code (verify/mail_reasons.py).
+    try:
+        from chinhthong.verify.mail_reasons import MAIL_TEXTS
+    except ImportError:
+        return
+    TEXTS.update(MAIL_TEXTS)
+
+
+_merge_mail_reasons()

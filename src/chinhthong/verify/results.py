@@ -1,0 +1,111 @@
+"""What a check answers: a verdict, the reasons behind it, and the channels involved."""
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class Verdict(StrEnum):
+    OFFICIAL = "official"
+    IMPERSONATION = "impersonation"
+    MALICIOUS = "malicious"
+    SUSPICIOUS = "suspicious"
+    UNKNOWN = "unknown"
+
+
+# A whole message takes the worst verdict of its parts; official outranks unknown so that a
+# message whose only identified part is official reads as official.
+RANK = {
+    Verdict.MALICIOUS: 4,
+    Verdict.IMPERSONATION: 3,
+    Verdict.SUSPICIOUS: 2,
+    Verdict.OFFICIAL: 1,
+    Verdict.UNKNOWN: 0,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelRef:
+    slug: str
+    name: str
+    kind: str
+    status: str
+    agency: str
+    agency_name: str
+    identifier: str
+    url: str
+
+    def to_dict(self) -> dict:
+        return {
+            "slug": self.slug,
+            "name": self.name,
+            "kind": self.kind,
+            "status": self.status,
+            "agency": self.agency,
+            "agency_name": self.agency_name,
+            "identifier": self.identifier,
+            "url": self.url,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Reason:
+    """One finding; ``code`` is stable, the message comes from verify/reasons.py."""
+
+    code: str
+    verdict: Verdict
+    params: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def params_dict(self) -> dict[str, str]:
+        return dict(self.params)
+
+
+def reason(code: str, verdict: Verdict, **params: str) -> Reason:
+    return Reason(code, verdict, tuple(sorted((k, str(v)) for k, v in params.items())))
+
+
+@dataclass(frozen=True, slots=True)
+class Result:
+    input: str
+    kind: str
+    verdict: Verdict
+    reasons: tuple[Reason, ...] = ()
+    channel: ChannelRef | None = None
+    lookalike_of: ChannelRef | None = None
+    parts: tuple["Result", ...] = field(default=())
+
+    def to_dict(self, render=None) -> dict:
+        """JSON-ready; ``render(reason) -> str`` supplies each reason's message."""
+        return {
+            "input": self.input,
+            "kind": self.kind,
+            "verdict": str(self.verdict),
+            "reasons": [
+                {
+                    "code": r.code,
+                    "verdict": str(r.verdict),
+                    **({"message": render(r)} if render else {}),
+                    "params": r.params_dict,
+                }
+                for r in self.reasons
+            ],
+            "channel": self.channel.to_dict() if self.channel else None,
+            "lookalike_of": self.lookalike_of.to_dict() if self.lookalike_of else None,
+            "parts": [part.to_dict(render) for part in self.parts],
+        }
+
+
+def worst(verdicts) -> Verdict:
+    return max(verdicts, key=RANK.__getitem__, default=Verdict.UNKNOWN)
+
+
+def decide(
+    input_: str, kind: str, reasons: list[Reason], channel=None, lookalike_of=None, parts=()
+) -> Result:
+    """The verdict is the worst verdict any reason or part supports."""
+    verdict = worst([r.verdict for r in reasons] + [p.verdict for p in parts])
+    if lookalike_of is None and verdict is Verdict.IMPERSONATION:
+        lookalike_of = next((p.lookalike_of for p in parts if p.lookalike_of), None)
+    if channel is None and verdict is Verdict.OFFICIAL:
+        channel = next((p.channel for p in parts if p.channel), None)
+    return Result(input_, kind, verdict, tuple(reasons), channel, lookalike_of, tuple(parts))
