@@ -23,17 +23,22 @@ LABELS = {
 }
 
 _REGISTRY_MODELS = ("agency", "channel", "sourcedocument", "reportrecipient")
+_BLOCKLIST_MODELS = ("blocklistsource", "blocklistentry")
 _EDIT = ("add", "change", "delete", "view")
 
 # role -> [(app_label, codename)]
 PERMISSIONS = {
     STAFF: [],
     UNIT_MANAGER: [],
-    EDITOR: [("registry", f"{action}_{model}") for model in _REGISTRY_MODELS for action in _EDIT],
+    EDITOR: [
+        *[("registry", f"{action}_{model}") for model in _REGISTRY_MODELS for action in _EDIT],
+        *[("checks", f"{action}_{model}") for model in _BLOCKLIST_MODELS for action in _EDIT],
+    ],
     REPORT_HANDLER: [("registry", f"view_{model}") for model in _REGISTRY_MODELS],
     POLICE_LIAISON: [("registry", "view_reportrecipient")],
     ADMINISTRATOR: [
         *[("registry", f"{action}_{model}") for model in _REGISTRY_MODELS for action in _EDIT],
+        *[("checks", f"{action}_{model}") for model in _BLOCKLIST_MODELS for action in _EDIT],
         *[("auth", f"{action}_{model}") for model in ("user", "group") for action in _EDIT],
         ("axes", "view_accessattempt"),
         ("axes", "delete_accessattempt"),

@@ -6,6 +6,7 @@ from django_ratelimit.exceptions import Ratelimited
 from ninja import NinjaAPI
 
 from chinhthong import __version__
+from chinhthong.checks.api import router as checks_router
 from chinhthong.registry.api import router as registry_router
 
 api = NinjaAPI(
@@ -35,3 +36,4 @@ def _too_many(request, exc):
 
 
 api.add_router("/", registry_router)
+api.add_router("/", checks_router)

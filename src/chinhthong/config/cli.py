@@ -31,10 +31,14 @@ def _start() -> None:
 
 def _mount() -> None:
     from chinhthong.accounts.cli import app as accounts_app
+    from chinhthong.checks import cli as checks_cli
     from chinhthong.registry.cli import app as registry_app
 
     app.add_typer(registry_app, name="registry")
     app.add_typer(accounts_app, name="accounts")
+    app.add_typer(checks_cli.blocklist_app, name="blocklist")
+    app.command("check")(checks_cli.check)
+    app.command("verify-eval")(checks_cli.verify_eval)
 
 
 @app.command()

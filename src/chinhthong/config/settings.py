@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "django_rq",
     "chinhthong.accounts",
     "chinhthong.registry",
+    "chinhthong.checks",
 ]
 
 MIDDLEWARE = [
@@ -229,6 +230,12 @@ MEDIA_ROOT = VAR_DIR / "media"
 REGISTRY_SIGNING_KEY_FILE = Path(
     envstr("CHINHTHONG_SIGNING_KEY_FILE", str(VAR_DIR / "keys" / "registry-ed25519.pem"))
 )
+
+# Outbound fetches (blocklist feeds) refuse private and local addresses; networks listed here
+# are allowed anyway (a feed mirror inside the organisation's network).
+FETCH_ALLOWED_NETWORKS = envlist("CHINHTHONG_FETCH_ALLOWED_NETWORKS", [])
+# A whole email may be posted to /api/v1/check/email (10 MB, plus room for the request).
+DATA_UPLOAD_MAX_MEMORY_SIZE = 11 * 1024 * 1024
 
 LOGGING = {
     "version": 1,

@@ -17,6 +17,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("", include("chinhthong.registry.urls")),
     path("", include("chinhthong.accounts.urls")),
+    path("", include("chinhthong.checks.urls")),
     *snapshot_urlpatterns,
     path("api/v1/", api.urls),
     path("api/docs", partial(openapi_view, api=api), name="api-docs"),

@@ -203,7 +203,7 @@ class Engine:
                         channel=imitated.name,
                     )
                 )
-            if item.verdict is not Verdict.OFFICIAL:
+            if item.verdict not in (Verdict.OFFICIAL, Verdict.UNKNOWN):
                 reasons.append(item)
         named = self._display_name_claim(display)
         if named is not None:

@@ -77,7 +77,12 @@ def _csv_column(text: str, column: str, skip_comments: bool) -> Iterator[Entry |
     if skip_comments:
         # URLhaus puts its header in a comment: "# id,dateadded,url,..."
         header = next(
-            (ln.lstrip("# ").strip() for ln in lines if ln.startswith("#") and column in ln), None
+            (
+                ln.lstrip("# ").strip()
+                for ln in lines
+                if ln.startswith("#") and column in next(csv.reader([ln.lstrip("# ")]), [])
+            ),
+            None,
         )
         body = [ln for ln in lines if ln.strip() and not ln.startswith("#")]
         rows = csv.reader(io.StringIO("\n".join(([header] if header else []) + body)))

@@ -78,6 +78,20 @@ class HostAnalyser:
             and domains.public_suffix(host) in RESTRICTED_SUFFIXES
         ):
             return HostFinding((reason("unregistered_gov_vn", Verdict.UNKNOWN, host=shown),))
+        mail = self.index.mail_domain_for(host)
+        if mail or registrable in self.index.official_registrables:
+            # The organisation's own domain, registered for mail but not as a website.
+            ref = mail[0] if mail else None
+            return HostFinding(
+                (
+                    reason(
+                        "official_domain_not_website",
+                        Verdict.UNKNOWN,
+                        host=shown,
+                        agency=ref.agency_name if ref else registrable,
+                    ),
+                )
+            )
         embedded = self._embedded(host, registrable)
         if embedded:
             return embedded

@@ -35,6 +35,10 @@ TEXTS = {
         "%(host)s is a gov.vn name, which only state bodies can register, but it is not a "
         "registered official channel."
     ),
+    "official_domain_not_website": gettext_noop(
+        "%(host)s belongs to a domain registered for the official mail of %(agency)s, but it is "
+        "not a registered official website."
+    ),
     "facebook_not_registered": gettext_noop(
         "This Facebook page is not in the registry of official channels."
     ),

@@ -1,0 +1,127 @@
+"""POST /api/v1/check under a loopback load test, beside a trivial view on the same server.
+
+    python bench/http_check.py [--seconds 20] [--connections 16]
+
+Starts redis-server (the shared cache that holds rate-limit counters, as in production) and
+gunicorn with 2 workers on this 2-core machine, loads the default registry into a fresh SQLite
+database, and drives both endpoints with wrk (Debian package) from a second process.
+Budget (the issue): ≥ 90% of the trivial view's requests/s, p99 ≤ 50 ms.
+"""
+
+import argparse
+import json
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+PYTHON = sys.executable
+INPUTS = [
+    "https://quangninh-gov.vn/tra-cuu", "https://www.quangninh.gov.vn/tin-tuc/123",
+    "https://www.facebook.com/kiemsoatbenhtat.quangninh/posts/1", "dvcongvn.com/dang-nhap",
+    "http://103.97.125.3/login", "https://vnexpress.net/thoi-su", "thongbao@quangninh-gov.vn",
+]
+LUA = """
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+local bodies = {%s}
+local i = 0
+request = function()
+  i = i + 1
+  return wrk.format(nil, nil, nil, bodies[(i %% #bodies) + 1])
+end
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait(url: str, body: bytes) -> None:
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            request = urllib.request.Request(url, data=body, headers={"Content-Type": "application/json"})
+            with urllib.request.urlopen(request, timeout=5):  # noqa: S310 (loopback)
+                return
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)
+
+
+def wrk(url: str, script: Path, seconds: int, connections: int) -> dict:
+    output = subprocess.run(
+        ["wrk", "-t", "2", "-c", str(connections), "-d", f"{seconds}s", "--latency", "-s", str(script), url],
+        capture_output=True, text=True, check=True,
+    ).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
+    p99 = re.search(r"99%\s+([\d.]+)(us|ms|s)", output)
+    scale = {"us": 0.001, "ms": 1.0, "s": 1000.0}[p99.group(2)]
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    return {"rps": rps, "p99_ms": float(p99.group(1)) * scale, "non_2xx": int(errors.group(1)) if errors else 0}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--seconds", type=int, default=20)
+    parser.add_argument("--connections", type=int, default=16)
+    args = parser.parse_args()
+    if not shutil.which("wrk") or not shutil.which("redis-server"):
+        sys.exit("needs wrk and redis-server (apt-get install wrk redis-server)")
+    with tempfile.TemporaryDirectory(prefix="chinhthong-http-") as tmp:
+        tmp = Path(tmp)
+        redis_port, web_port = free_port(), free_port()
+        redis = subprocess.Popen(["redis-server", "--port", str(redis_port), "--bind", "127.0.0.1", "--save", "",
+                                  "--appendonly", "no", "--dir", str(tmp)], stdout=subprocess.DEVNULL)
+        env = {k: v for k, v in os.environ.items() if not k.startswith("CHINHTHONG_")}
+        env.update(
+            CHINHTHONG_VAR_DIR=str(tmp / "var"), REDIS_URL=f"redis://127.0.0.1:{redis_port}/0",
+            CHINHTHONG_TASK_BACKEND="immediate", CHINHTHONG_PUBLIC_RATE_LIMIT="100000000/m",
+            CHINHTHONG_ADMIN_PASSWORD="bench-only-password-1", CHINHTHONG_LOG_LEVEL="WARNING",
+            PYTHONPATH=str(ROOT / "bench"), DJANGO_SETTINGS_MODULE="bench_site",
+        )
+        try:
+            subprocess.run([PYTHON, "-m", "chinhthong", "setup"], env=env, check=True, capture_output=True)
+        except subprocess.CalledProcessError as exc:
+            redis.terminate()
+            sys.exit(f"setup failed: {exc.stderr.decode()[-2000:]}")
+        server = subprocess.Popen(
+            [PYTHON, "-m", "gunicorn", "chinhthong.config.wsgi:application", "--bind", f"127.0.0.1:{web_port}",
+             "--workers", "2", "--log-level", "warning"], env=env,
+        )
+        try:
+            base = f"http://127.0.0.1:{web_port}"
+            bodies = [json.dumps({"input": text}) for text in INPUTS]
+            wait(f"{base}/api/v1/check", bodies[0].encode())
+            wait(f"{base}/bench/trivial", b"{}")
+            script = tmp / "post.lua"
+            script.write_text(LUA % ", ".join(json.dumps(b) for b in bodies))
+            wrk(f"{base}/api/v1/check", script, 3, args.connections)  # warm both workers
+            trivial = wrk(f"{base}/bench/trivial", script, args.seconds, args.connections)
+            check = wrk(f"{base}/api/v1/check", script, args.seconds, args.connections)
+        finally:
+            server.terminate()
+            server.wait()
+            redis.terminate()
+            redis.wait()
+    share = check["rps"] / trivial["rps"]
+    print(f"{'endpoint':28} {'req/s':>9} {'p99 ms':>8} {'non-2xx':>8}")
+    print(f"{'trivial JSON view':28} {trivial['rps']:9.0f} {trivial['p99_ms']:8.1f} {trivial['non_2xx']:8}")
+    print(f"{'POST /api/v1/check':28} {check['rps']:9.0f} {check['p99_ms']:8.1f} {check['non_2xx']:8}")
+    ok = share >= 0.9 and check["p99_ms"] <= 50 and check["non_2xx"] == 0
+    print(f"check/trivial = {share:.1%} (budget ≥ 90%), p99 {check['p99_ms']:.1f} ms (budget ≤ 50 ms): "
+          f"{'PASS' if ok else 'FAIL'}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,235 @@
+"""Importing, fetching, expiring and removing blocklist entries. A feed is read and
+validated whole before anything is written; then one transaction applies it."""
+
+import datetime as dt
+import ipaddress
+import socket
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+import httpx
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from chinhthong.checks.models import BlocklistEntry, BlocklistSource, BlocklistState
+from chinhthong.verify import feeds
+
+BATCH = 5_000
+MAX_FEED_BYTES = 200 * 1024 * 1024
+
+
+class BlocklistError(Exception):
+    """A feed that cannot be used; the message says why, for the operator."""
+
+
+@dataclass
+class ImportSummary:
+    source: str
+    added: int = 0
+    kept: int = 0
+    removed: int = 0
+    skipped: list[feeds.BadLine] = field(default_factory=list)
+
+
+def read_feed(
+    data: bytes, fmt: str, *, skip_invalid: bool
+) -> tuple[list[feeds.Entry], list[feeds.BadLine]]:
+    entries, bad = [], []
+    try:
+        for item in feeds.read(data, fmt):
+            (entries if isinstance(item, feeds.Entry) else bad).append(item)
+    except ValueError as exc:  # malformed JSON or CSV
+        raise BlocklistError(
+            _("The feed cannot be read as %(format)s: %(error)s") % {"format": fmt, "error": exc}
+        ) from exc
+    if bad and not skip_invalid:
+        shown = "; ".join(
+            _("line %(line)s: %(text)s") % {"line": b.line, "text": b.text} for b in bad[:10]
+        )
+        raise BlocklistError(
+            _("%(count)s lines are neither a link nor a domain, so nothing was imported: %(lines)s")
+            % {"count": len(bad), "lines": shown}
+        )
+    if not entries:
+        raise BlocklistError(_("The feed holds no usable entry."))
+    return entries, bad
+
+
+def import_entries(
+    source: BlocklistSource, entries: list[feeds.Entry], *, replace: bool
+) -> ImportSummary:
+    """Add ``entries`` to ``source``; with ``replace`` the source's entries not in the feed are
+    removed (a feed is the full current list). Dates of entries already present are kept."""
+    now = timezone.now()
+    expires = now + dt.timedelta(days=source.keep_days) if source.keep_days else None
+    wanted = {(e.kind, e.value) for e in entries}
+    summary = ImportSummary(source.name)
+    with transaction.atomic():
+        existing = dict(
+            ((kind, value), pk)
+            for pk, kind, value in BlocklistEntry.objects.filter(source=source)
+            .values_list("pk", "kind", "value")
+            .iterator(chunk_size=BATCH)
+        )
+        new = [key for key in wanted if key not in existing]
+        kept = [existing[key] for key in wanted if key in existing]
+        for start in range(0, len(kept), BATCH):
+            BlocklistEntry.objects.filter(pk__in=kept[start : start + BATCH]).update(
+                last_seen_at=now, expires_at=expires
+            )
+        BlocklistEntry.objects.bulk_create(
+            (
+                BlocklistEntry(
+                    source=source,
+                    kind=kind,
+                    value=value,
+                    added_at=now,
+                    last_seen_at=now,
+                    expires_at=expires,
+                )
+                for kind, value in new
+            ),
+            batch_size=BATCH,
+        )
+        if replace:
+            gone = [pk for key, pk in existing.items() if key not in wanted]
+            for start in range(0, len(gone), BATCH):
+                BlocklistEntry.objects.filter(pk__in=gone[start : start + BATCH]).delete()
+            summary.removed = len(gone)
+        summary.added, summary.kept = len(new), len(kept)
+        bump_version()
+    return summary
+
+
+def bump_version() -> None:
+    updated = BlocklistState.objects.update(version=F("version") + 1)
+    if not updated:
+        BlocklistState.objects.create(version=1)
+
+
+def source_named(name: str, fmt: str = "plain", url: str = "") -> BlocklistSource:
+    source, _created = BlocklistSource.objects.get_or_create(
+        name=name, defaults={"format": fmt, "url": url}
+    )
+    return source
+
+
+def import_file(
+    data: bytes, fmt: str, source_name: str, *, replace: bool = False, skip_invalid: bool = False
+) -> ImportSummary:
+    entries, bad = read_feed(data, fmt, skip_invalid=skip_invalid)
+    summary = import_entries(source_named(source_name, fmt), entries, replace=replace)
+    summary.skipped = bad
+    return summary
+
+
+def remove(value: str, source_name: str | None = None) -> int:
+    entry = feeds.entry_for(value)
+    if entry is None:
+        raise BlocklistError(_("“%(value)s” is neither a link nor a domain.") % {"value": value})
+    entries = BlocklistEntry.objects.filter(kind=entry.kind, value=entry.value)
+    if source_name:
+        entries = entries.filter(source__name=source_name)
+    with transaction.atomic():
+        count, _details = entries.delete()
+        if count:
+            bump_version()
+    return count
+
+
+def expire(now: dt.datetime | None = None) -> int:
+    with transaction.atomic():
+        count, _details = BlocklistEntry.objects.filter(
+            expires_at__lte=now or timezone.now()
+        ).delete()
+        if count:
+            bump_version()
+    return count
+
+
+# --- fetching feeds ---------------------------------------------------------------------------
+def fetch(source: BlocklistSource) -> ImportSummary:
+    """Download a source's feed and replace its entries; the error is kept on the source."""
+    try:
+        data = download(source.url)
+        entries, bad = read_feed(data, source.format, skip_invalid=True)
+        if len(bad) > len(entries):
+            raise BlocklistError(_("Most lines of the feed are unusable; it was not applied."))
+        summary = import_entries(source, entries, replace=True)
+        summary.skipped = bad
+        source.last_error = ""
+        return summary
+    except BlocklistError as exc:
+        source.last_error = str(exc)
+        raise
+    finally:
+        source.last_fetched_at = timezone.now()
+        source.save(update_fields=["last_fetched_at", "last_error"])
+
+
+def due_sources(now: dt.datetime | None = None) -> list[BlocklistSource]:
+    now = now or timezone.now()
+    due = []
+    for source in BlocklistSource.objects.filter(enabled=True).exclude(url=""):
+        if source.last_fetched_at is None or now - source.last_fetched_at >= dt.timedelta(
+            minutes=source.fetch_every_minutes
+        ):
+            due.append(source)
+    return due
+
+
+def download(url: str) -> bytes:
+    """GET a feed over http(s), refusing private addresses (no request into the local network)."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise BlocklistError(_("The feed address must be an http or https link."))
+    check_public(parts.hostname, parts.port or (443 if parts.scheme == "https" else 80))
+    try:
+        with (
+            httpx.Client(
+                timeout=30, follow_redirects=False, headers={"User-Agent": "chinhthong"}
+            ) as client,
+            client.stream("GET", url) as response,
+        ):
+            if response.status_code != 200:
+                raise BlocklistError(
+                    _("The feed answered HTTP %(status)s.") % {"status": response.status_code}
+                )
+            chunks, size = [], 0
+            for chunk in response.iter_bytes():
+                size += len(chunk)
+                if size > MAX_FEED_BYTES:
+                    raise BlocklistError(
+                        _("The feed is larger than %(mb)s MB.") % {"mb": MAX_FEED_BYTES // 2**20}
+                    )
+                chunks.append(chunk)
+            return b"".join(chunks)
+    except httpx.HTTPError as exc:
+        raise BlocklistError(
+            _("The feed could not be downloaded: %(error)s") % {"error": exc}
+        ) from exc
+
+
+def check_public(host: str, port: int) -> None:
+    allowed = [ipaddress.ip_network(n) for n in settings.FETCH_ALLOWED_NETWORKS]
+    try:
+        infos = socket.getaddrinfo(host, port, proto=socket.IPPROTO_TCP)
+    except OSError as exc:
+        raise BlocklistError(
+            _("The feed's host %(host)s does not resolve.") % {"host": host}
+        ) from exc
+    for info in infos:
+        address = ipaddress.ip_address(info[4][0])
+        if any(address in network for network in allowed):
+            continue
+        if not address.is_global:
+            raise BlocklistError(
+                _(
+                    "The feed's host %(host)s is a private or local address (%(address)s); "
+                    "it is not fetched."
+                )
+                % {"host": host, "address": address}
+            )

@@ -1,0 +1,281 @@
+"""`chinhthong check`, `chinhthong verify-eval` and `chinhthong blocklist …`."""
+
+import json
+import sys
+from pathlib import Path
+
+import typer
+from django.utils.translation import gettext as _
+from rich.console import Console
+from rich.markup import escape
+
+from chinhthong.verify.results import Verdict
+
+out = Console(highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+blocklist_app = typer.Typer(help="Danh sách chặn (blocklists).", no_args_is_help=True)
+
+COLOURS = {
+    "official": "green",
+    "impersonation": "red",
+    "malicious": "red",
+    "suspicious": "yellow",
+    "unknown": "cyan",
+}
+
+
+def check(
+    inputs: list[str] = typer.Argument(
+        None, help="Links, domains, addresses, Facebook links; - reads one per line."
+    ),
+    as_json: bool = typer.Option(False, "--json", help="One JSON object per input per line."),
+    eml: bool = typer.Option(
+        False, "--eml", help="The inputs are .eml files (- for standard input)."
+    ),
+    fail_on: str = typer.Option(
+        "",
+        "--fail-on",
+        help="Exit 1 when any of these verdicts occurs, e.g. impersonation,malicious.",
+    ),
+) -> None:
+    """Is this official? Check links, domains, sender addresses or whole emails."""
+    from chinhthong.checks import services
+
+    failing = _verdicts(fail_on)
+    items = _inputs(inputs, eml)
+    worst_hit = False
+    for label, payload in items:
+        try:
+            result = services.check_email(payload) if eml else services.check(payload)
+        except services.InputRejected as exc:
+            err.print(f"{escape(label)}: {exc}")
+            raise typer.Exit(2) from exc
+        worst_hit |= str(result.verdict) in failing
+        if as_json:
+            data = services.as_dict(result)
+            data["input"] = label if eml else data["input"]
+            sys.stdout.write(json.dumps(data, ensure_ascii=False) + "\n")
+        else:
+            _print(label, result, services.render_reason)
+    raise typer.Exit(1 if worst_hit else 0)
+
+
+def _verdicts(text: str) -> set[str]:
+    wanted = {v.strip() for v in text.split(",") if v.strip()}
+    unknown = wanted - {v.value for v in Verdict}
+    if unknown:
+        err.print(
+            _("Unknown verdict(s) for --fail-on: %(names)s") % {"names": ", ".join(sorted(unknown))}
+        )
+        raise typer.Exit(2)
+    return wanted
+
+
+def _inputs(inputs: list[str] | None, eml: bool) -> list[tuple[str, object]]:
+    if not inputs:
+        err.print(_("Give at least one input, or - to read standard input."))
+        raise typer.Exit(2)
+    items: list[tuple[str, object]] = []
+    for item in inputs:
+        if eml:
+            try:
+                data = sys.stdin.buffer.read() if item == "-" else Path(item).read_bytes()
+            except OSError as exc:
+                err.print(
+                    _("Cannot read the file %(file)s: %(error)s")
+                    % {"file": item, "error": exc.strerror}
+                )
+                raise typer.Exit(2) from exc
+            items.append((item, data))
+        elif item == "-":
+            items.extend((line.strip(), line.strip()) for line in sys.stdin if line.strip())
+        else:
+            items.append((item, item))
+    return items
+
+
+def _print(label: str, result, render) -> None:
+    verdict = str(result.verdict)
+    out.print(f"[bold {COLOURS[verdict]}]{verdict.upper():14}[/] {escape(label)}")
+    target = result.channel or result.lookalike_of
+    if target is not None:
+        relation = _("official channel") if result.channel else _("imitates")
+        out.print(f"{'':15}{relation}: {escape(target.name)} ({escape(target.identifier)})")
+    for item in result.reasons:
+        out.print(f"{'':15}• {escape(render(item))}")
+    for part in result.parts:
+        out.print(
+            f"{'':15}[{COLOURS[str(part.verdict)]}]{part.verdict!s}[/] {escape(part.input[:120])}"
+        )
+
+
+def verify_eval(
+    file: Path = typer.Argument(..., help="Labelled cases, one JSON object per line."),
+    blocklist: Path | None = typer.Option(
+        None, "--blocklist", help="A plain blocklist to use instead of the database's."
+    ),
+    show_failures: bool = typer.Option(True, help="List the cases answered wrongly."),
+) -> None:
+    """Accuracy of the engine on a labelled corpus, per verdict, with a confusion table."""
+    from chinhthong.checks.engines import current_engine
+    from chinhthong.verify import feeds
+    from chinhthong.verify.blocklist import Blocklist
+    from chinhthong.verify.engine import Engine
+    from chinhthong.verify.evaluation import evaluate, load_cases
+
+    try:
+        cases = load_cases(file)
+        engine = current_engine()
+        if blocklist:
+            entries = feeds.read(blocklist.read_bytes(), "plain")
+            engine = Engine(
+                engine.index,
+                Blocklist.from_entries(
+                    (e.kind, e.value, blocklist.name) for e in entries if isinstance(e, feeds.Entry)
+                ),
+            )
+    except (OSError, ValueError) as exc:
+        err.print(_("Cannot read the corpus: %(error)s") % {"error": exc})
+        raise typer.Exit(2) from exc
+    report = evaluate(engine, cases)
+    out.print(report.render(), markup=False)
+    if show_failures:
+        for outcome in report.failures:
+            case = outcome.case
+            out.print(
+                f"line {case.line}: {case.input!r} expected {case.expected} "
+                f"{case.lookalike_of or case.channel or ''}, got {outcome.verdict} "
+                f"{outcome.lookalike_of or outcome.channel or ''}",
+                markup=False,
+            )
+
+
+@blocklist_app.command("import")
+def blocklist_import(
+    file: Path = typer.Argument(..., help="The feed file; - for standard input."),
+    fmt: str = typer.Option(..., "--format", help="phishtank, openphish, urlhaus or plain."),
+    source: str = typer.Option("", help="Source name (default: the format)."),
+    replace: bool = typer.Option(
+        False, help="The file is the source's whole list: drop entries not in it."
+    ),
+    skip_invalid: bool = typer.Option(False, help="Import the usable lines even if some are not."),
+) -> None:
+    """Import a blocklist file; by default any unusable line rejects the whole file."""
+    from chinhthong.checks import blocklists
+    from chinhthong.verify.feeds import FORMATS
+
+    if fmt not in FORMATS:
+        err.print(
+            _("Unknown format %(format)s; use one of %(formats)s.")
+            % {"format": fmt, "formats": ", ".join(FORMATS)}
+        )
+        raise typer.Exit(2)
+    try:
+        data = sys.stdin.buffer.read() if str(file) == "-" else file.read_bytes()
+        summary = blocklists.import_file(
+            data, fmt, source or fmt, replace=replace, skip_invalid=skip_invalid
+        )
+    except OSError as exc:
+        err.print(
+            _("Cannot read the file %(file)s: %(error)s") % {"file": file, "error": exc.strerror}
+        )
+        raise typer.Exit(2) from exc
+    except blocklists.BlocklistError as exc:
+        err.print(str(exc), markup=False)
+        raise typer.Exit(1) from exc
+    out.print(
+        _(
+            "%(source)s: %(added)s added, %(kept)s already there, %(removed)s removed, "
+            "%(skipped)s lines skipped."
+        )
+        % {
+            "source": summary.source,
+            "added": summary.added,
+            "kept": summary.kept,
+            "removed": summary.removed,
+            "skipped": len(summary.skipped),
+        }
+    )
+
+
+@blocklist_app.command("list")
+def blocklist_list() -> None:
+    """Sources with their entry counts and last fetch."""
+    from django.db.models import Count
+
+    from chinhthong.checks.models import BlocklistSource
+
+    for source in BlocklistSource.objects.annotate(count=Count("entries")):
+        fetched = (
+            source.last_fetched_at.isoformat(timespec="minutes") if source.last_fetched_at else "-"
+        )
+        state = source.last_error or "ok"
+        out.print(
+            f"{source.name:20} {source.format:10} {source.count:>10} {fetched:25} {state}",
+            markup=False,
+        )
+
+
+@blocklist_app.command("remove")
+def blocklist_remove(
+    value: str = typer.Argument(..., help="The link or domain to remove."),
+    source: str = typer.Option("", help="Only from this source."),
+) -> None:
+    """Remove an entry (a false positive, a cleaned site)."""
+    from chinhthong.checks import blocklists
+
+    try:
+        count = blocklists.remove(value, source or None)
+    except blocklists.BlocklistError as exc:
+        err.print(str(exc), markup=False)
+        raise typer.Exit(2) from exc
+    out.print(_("%(count)s entries removed.") % {"count": count})
+    raise typer.Exit(0 if count else 1)
+
+
+@blocklist_app.command("expire")
+def blocklist_expire() -> None:
+    """Delete entries past their expiry date."""
+    from chinhthong.checks import blocklists
+
+    out.print(_("%(count)s entries expired.") % {"count": blocklists.expire()})
+
+
+@blocklist_app.command("add-feed")
+def blocklist_add_feed(
+    name: str = typer.Argument(...),
+    url: str = typer.Argument(..., help="The feed's http(s) address."),
+    fmt: str = typer.Option(..., "--format", help="phishtank, openphish, urlhaus or plain."),
+    every: int = typer.Option(360, help="Minutes between fetches."),
+    keep_days: int = typer.Option(30, help="Days an entry stays after it leaves the feed."),
+) -> None:
+    """Register a feed fetched on schedule by the worker."""
+    from chinhthong.checks.models import BlocklistSource
+
+    BlocklistSource.objects.update_or_create(
+        name=name,
+        defaults={"url": url, "format": fmt, "fetch_every_minutes": every, "keep_days": keep_days},
+    )
+    out.print(_("Feed %(name)s registered.") % {"name": name})
+
+
+@blocklist_app.command("fetch")
+def blocklist_fetch(
+    name: str = typer.Argument("", help="One source; default: every source that is due."),
+) -> None:
+    """Fetch feeds now (the scheduler does this on its own)."""
+    from chinhthong.checks import blocklists
+    from chinhthong.checks.models import BlocklistSource
+
+    sources = BlocklistSource.objects.filter(name=name) if name else blocklists.due_sources()
+    failed = False
+    for source in sources:
+        try:
+            summary = blocklists.fetch(source)
+            out.print(
+                f"{source.name}: +{summary.added} ={summary.kept} -{summary.removed}", markup=False
+            )
+        except blocklists.BlocklistError as exc:
+            failed = True
+            err.print(f"{source.name}: {exc}", markup=False)
+    raise typer.Exit(1 if failed else 0)

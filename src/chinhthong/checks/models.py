@@ -1,0 +1,69 @@
+"""Blocklists: where entries come from, the entries themselves, and a version counter that
+tells every process when to reload them."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from chinhthong.verify.feeds import FORMATS
+
+
+class BlocklistSource(models.Model):
+    name = models.SlugField(_("name"), max_length=50, unique=True)
+    title = models.CharField(_("title"), max_length=200, blank=True)
+    format = models.CharField(_("format"), max_length=20, choices=[(f, f) for f in FORMATS])
+    url = models.URLField(
+        _("feed address"),
+        max_length=500,
+        blank=True,
+        help_text=_("Fetched on schedule when set; leave empty for lists imported by hand."),
+    )
+    fetch_every_minutes = models.PositiveIntegerField(_("fetch every (minutes)"), default=360)
+    keep_days = models.PositiveIntegerField(
+        _("keep entries (days)"),
+        null=True,
+        blank=True,
+        help_text=_("An entry not seen again in the feed for this long expires; empty keeps it."),
+    )
+    enabled = models.BooleanField(_("enabled"), default=True)
+    last_fetched_at = models.DateTimeField(_("last fetched"), null=True, blank=True)
+    last_error = models.TextField(_("last error"), blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("blocklist source")
+        verbose_name_plural = _("blocklist sources")
+
+    def __str__(self) -> str:
+        return self.title or self.name
+
+
+class BlocklistEntry(models.Model):
+    source = models.ForeignKey(BlocklistSource, on_delete=models.CASCADE, related_name="entries")
+    kind = models.CharField(max_length=4, choices=[("url", "URL"), ("host", "host")])
+    value = models.CharField(max_length=2048)
+    added_at = models.DateTimeField(_("added"))
+    last_seen_at = models.DateTimeField(_("last seen"))
+    expires_at = models.DateTimeField(_("expires"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("blocklist entry")
+        verbose_name_plural = _("blocklist entries")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source", "kind", "value"], name="blocklist_entry_unique"
+            ),
+        ]
+        indexes = [models.Index(fields=["value"]), models.Index(fields=["expires_at"])]
+
+    def __str__(self) -> str:
+        return self.value
+
+
+class BlocklistState(models.Model):
+    """One row; ``version`` grows with every change so engines know to reload."""
+
+    version = models.PositiveBigIntegerField(default=0)
+    changed_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"blocklist v{self.version}"

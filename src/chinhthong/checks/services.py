@@ -1,0 +1,59 @@
+"""Checking inputs for people and programs: the web page, the API and the CLI call these."""
+
+from django.utils.translation import gettext
+
+from chinhthong.checks.engines import current_engine
+from chinhthong.verify import reasons as reason_texts
+from chinhthong.verify.results import Reason, Result
+
+MAX_INPUT_CHARS = 10_000
+MAX_BATCH = 100
+MAX_EMAIL_BYTES = 10 * 1024 * 1024
+
+
+class InputRejected(ValueError):
+    """Input the service refuses, with a message for the user."""
+
+
+def render_reason(item: Reason) -> str:
+    """The reason in the active language (Vietnamese by default)."""
+    template = reason_texts.TEXTS.get(item.code)
+    if template is None:
+        return item.code
+    try:
+        return gettext(template) % item.params_dict
+    except (KeyError, ValueError, TypeError):
+        return gettext(template)
+
+
+def check(text: str, kind: str = "auto") -> Result:
+    if not text or not text.strip():
+        raise InputRejected(gettext("Paste a link, a domain, a mail address or a message."))
+    if len(text) > MAX_INPUT_CHARS:
+        raise InputRejected(
+            gettext("The input is longer than %(limit)s characters.") % {"limit": MAX_INPUT_CHARS}
+        )
+    return current_engine().check(text, kind)
+
+
+def check_many(texts: list[str]) -> list[Result]:
+    if len(texts) > MAX_BATCH:
+        raise InputRejected(gettext("At most %(limit)s inputs at a time.") % {"limit": MAX_BATCH})
+    return [check(text) for text in texts]
+
+
+def check_email(raw: bytes) -> Result:
+    if not raw:
+        raise InputRejected(gettext("The message is empty."))
+    if len(raw) > MAX_EMAIL_BYTES:
+        raise InputRejected(
+            gettext("The message is larger than %(mb)s MB.") % {"mb": MAX_EMAIL_BYTES // 2**20}
+        )
+    from chinhthong.verify.mail import check_message
+
+    return check_message(current_engine(), raw)
+
+
+def as_dict(result: Result) -> dict:
+    """The JSON shape of the API and of `chinhthong check --json`."""
+    return result.to_dict(render_reason)

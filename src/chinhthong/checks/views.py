@@ -1,0 +1,52 @@
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.views.decorators.http import require_http_methods
+from django_ratelimit.decorators import ratelimit
+
+from chinhthong.checks import services
+from chinhthong.checks.forms import CheckForm
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@ratelimit(key="ip", rate=lambda g, r: settings.PUBLIC_RATE_LIMIT, block=True)
+def check_page(request: HttpRequest) -> HttpResponse:
+    """The "Kiểm tra" page. A single link checked through GET ?q= has a shareable address;
+    messages and uploaded emails are checked on POST and never put in an address."""
+    if request.method == "POST":
+        form = CheckForm(request.POST, request.FILES)
+        if not form.is_valid():
+            return render(request, "checks/check.html", {"form": form}, status=400)
+        text, eml = form.cleaned_data["q"].strip(), form.cleaned_data["eml"]
+        if not eml and "\n" not in text:
+            return redirect(reverse("checks:check") + "?" + urlencode({"q": text}))
+        return _show(
+            request, form, lambda: services.check_email(eml) if eml else services.check(text)
+        )
+    query = request.GET.get("q", "").strip()
+    form = CheckForm(initial={"q": query})
+    if not query:
+        return render(request, "checks/check.html", {"form": form})
+    return _show(request, form, lambda: services.check(query), shareable=True)
+
+
+def _show(request, form, run, shareable: bool = False) -> HttpResponse:
+    try:
+        result = run()
+    except services.InputRejected as exc:
+        form.add_error(None, str(exc))
+        return render(request, "checks/check.html", {"form": form}, status=400)
+    return render(
+        request,
+        "checks/check.html",
+        {
+            "form": form,
+            "result": result,
+            "render": services.render_reason,
+            "shareable": shareable,
+            "reasons": [services.render_reason(r) for r in result.reasons],
+            "parts": [(p, [services.render_reason(r) for r in p.reasons]) for p in result.parts],
+        },
+    )

@@ -1,0 +1,116 @@
+"""`chinhthong check` and `chinhthong verify-eval` as people and scripts run them."""
+
+import json
+import os
+import re
+import subprocess
+import sys
+
+import pytest
+from typer.testing import CliRunner
+
+from chinhthong.checks.engines import reset
+from chinhthong.config import cli
+
+cli._mount()
+runner = CliRunner()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_engine():
+    reset()
+    yield
+    reset()
+
+
+def run(*args, **kwargs):
+    return runner.invoke(cli.app, list(args), catch_exceptions=False, **kwargs)
+
+
+def test_json_lines_with_the_documented_fields(default_registry):
+    result = run(
+        "check", "--json", "quangninh-gov.vn", "https://www.facebook.com/s4tquangninh/posts/1"
+    )
+    assert result.exit_code == 0
+    first, second = (json.loads(line) for line in result.stdout.splitlines())
+    assert first["input"] == "quangninh-gov.vn" and first["verdict"] == "impersonation"
+    assert first["lookalike_of"]["slug"] == "web-cong-ttdt-quang-ninh" and first["channel"] is None
+    assert {"code", "message"} <= set(first["reasons"][0])
+    assert (
+        second["verdict"] == "official"
+        and second["channel"]["slug"] == "facebook-ddci-tttt-quang-ninh"
+    )
+
+
+def test_standard_input_one_per_line(default_registry):
+    result = run("check", "--json", "-", input="who.int\n\nbit.ly/x\n")
+    assert [json.loads(line)["verdict"] for line in result.stdout.splitlines()] == [
+        "official",
+        "suspicious",
+    ]
+
+
+def test_fail_on_and_exit_statuses(default_registry):
+    assert run("check", "--fail-on", "impersonation,malicious", "quangninh.gov.vn").exit_code == 0
+    assert run("check", "--fail-on", "impersonation", "quangninh-gov.vn").exit_code == 1
+    assert run("check", "--fail-on", "nonsense", "a.vn").exit_code == 2
+    assert run("check").exit_code == 2
+    assert run("check", "--eml", "/nonexistent/thu.eml").exit_code == 2
+
+
+def test_human_output_names_the_imitated_channel_in_vietnamese(default_registry):
+    result = run("check", "dichvucong-quangninh.com")
+    assert "IMPERSONATION" in result.stdout
+    assert "Cổng Dịch vụ công quốc gia" in result.stdout
+
+
+def test_verify_eval_prints_accuracy_and_confusion(default_registry, tmp_path):
+    corpus = tmp_path / "cases.jsonl"
+    corpus.write_text(
+        "\n".join(
+            json.dumps(c)
+            for c in [
+                {"input": "quangninh.gov.vn", "expected": "official"},
+                {"input": "quangninh-gov.vn", "expected": "impersonation"},
+                {"input": "vnexpress.net", "expected": "impersonation"},  # deliberately wrong label
+            ]
+        ),
+        encoding="utf-8",
+    )
+    result = run("verify-eval", str(corpus))
+    assert result.exit_code == 0
+    assert re.search(r"impersonation\s+1 / 2", result.stdout)
+    assert "confusion" in result.stdout and "vnexpress.net" in result.stdout
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"input": "x"}\n', encoding="utf-8")
+    assert run("verify-eval", str(bad)).exit_code == 2
+
+
+def test_check_without_any_database_uses_the_packaged_registry(tmp_path):
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("CHINHTHONG_", "DJANGO_", "DATABASE_"))
+    }
+    env.update(
+        CHINHTHONG_VAR_DIR=str(tmp_path / "nowhere"),
+        DATABASE_URL=f"sqlite:///{tmp_path}/missing/db.sqlite3",
+    )
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "chinhthong",
+            "check",
+            "--json",
+            "gplx-gov.vn",
+            "https://gplx.gov.vn/",
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    verdicts = [json.loads(line)["verdict"] for line in result.stdout.splitlines()]
+    assert verdicts == ["impersonation", "official"]
