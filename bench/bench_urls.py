@@ -1,4 +1,4 @@
-"""The project's URLs plus a trivial JSON view: the floor any endpoint on this server starts from."""
+"""The project's URLs plus a trivial JSON view: the floor any endpoint here starts from."""
 
 from django.http import JsonResponse
 from django.urls import include, path

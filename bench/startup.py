@@ -50,7 +50,7 @@ def time_until_ok(
     try:
         while time.monotonic() - start < limit:
             try:
-                with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 (loopback)
+                with urllib.request.urlopen(url, timeout=2) as response:
                     return time.monotonic() - start, response.read().decode()
             except OSError:
                 if process.poll() is not None:
@@ -114,7 +114,7 @@ def main() -> None:
         env = {
             k: v for k, v in os.environ.items() if not k.startswith(("CHINHTHONG_", "VIRTUAL_ENV"))
         }
-        env["CHINHTHONG_ADMIN_PASSWORD"] = "mat-khau-do-hieu-nang-1"  # noqa: S105 (throw-away clone)
+        env["CHINHTHONG_ADMIN_PASSWORD"] = "mat-khau-do-hieu-nang-1"
         first_env = {**env, "PIP_NO_CACHE_DIR": "1"} if args.fresh else env
         first = make_run(clone, first_env, 600)
         warm = make_run(clone, env, 120)

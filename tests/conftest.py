@@ -5,6 +5,7 @@ from django.utils import translation
 
 from chinhthong.accounts import roles
 from chinhthong.accounts import services as accounts
+from chinhthong.config.ratelimit import LIMITER
 from chinhthong.registry import services as registry
 from chinhthong.registry import signing
 
@@ -28,6 +29,7 @@ def _vietnamese():
 def _fresh_cache(db):
     # Rate-limit and lockout counters live in the cache; each test starts with none.
     cache.clear()
+    LIMITER.reset()
 
 
 @pytest.fixture

@@ -177,3 +177,29 @@ def test_production_setup_refuses_to_invent_a_signing_key(app_env, tmp_path):
     assert result.returncode == 2
     assert "chinhthong registry keygen" in result.stdout
     assert not (tmp_path / "missing.pem").exists()
+
+
+def test_scheduler_enqueues_the_feed_fetch(app_env):
+    assert run(app_env, "setup", "--no-static").returncode == 0
+    scheduler = subprocess.Popen(
+        [*CHINHTHONG, "schedule"],
+        env=app_env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        query = (
+            "from django_tasks_db.models import DBTaskResult as R; "
+            "print(R.objects.filter(task_path__endswith='fetch_due_blocklists').count())"
+        )
+        while True:
+            counted = run(app_env, "manage", "shell", "--no-imports", "-c", query)
+            if counted.stdout.strip() not in ("", "0"):
+                break
+            assert time.monotonic() < deadline, counted.stderr
+            time.sleep(0.5)
+    finally:
+        scheduler.send_signal(signal.SIGINT)
+        scheduler.wait(timeout=10)

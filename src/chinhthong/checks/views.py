@@ -1,17 +1,16 @@
-from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.views.decorators.http import require_http_methods
-from django_ratelimit.decorators import ratelimit
 
 from chinhthong.checks import services
 from chinhthong.checks.forms import CheckForm
+from chinhthong.config.ratelimit import public_rate_limit
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
-@ratelimit(key="ip", rate=lambda g, r: settings.PUBLIC_RATE_LIMIT, block=True)
+@public_rate_limit("pages")
 def check_page(request: HttpRequest) -> HttpResponse:
     """The "Kiểm tra" page. A single link checked through GET ?q= has a shareable address;
     messages and uploaded emails are checked on POST and never put in an address."""

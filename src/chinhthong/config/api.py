@@ -1,12 +1,11 @@
 """The JSON API: one NinjaAPI under /api/v1/, each app contributing its router."""
 
-from django.conf import settings
-from django_ratelimit.decorators import ratelimit
 from django_ratelimit.exceptions import Ratelimited
 from ninja import NinjaAPI
 
 from chinhthong import __version__
 from chinhthong.checks.api import router as checks_router
+from chinhthong.config.ratelimit import public_rate_limit
 from chinhthong.registry.api import router as registry_router
 
 api = NinjaAPI(
@@ -20,10 +19,7 @@ api = NinjaAPI(
     docs_url=None,
 )
 # Every operation is public, so every operation is limited per client address.
-api.add_decorator(
-    ratelimit(group="api", key="ip", rate=lambda g, r: settings.PUBLIC_RATE_LIMIT, block=True),
-    mode="operation",
-)
+api.add_decorator(public_rate_limit("api"), mode="operation")
 
 
 @api.exception_handler(Ratelimited)

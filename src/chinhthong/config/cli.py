@@ -112,7 +112,7 @@ def serve(
     workers: int = typer.Option(2, envvar="WEB_CONCURRENCY", help="HTTP worker processes."),
     task_worker: bool = typer.Option(True, help="Also run a background task worker."),
 ) -> None:
-    """Run the HTTP server (gunicorn) and a task worker until Ctrl-C."""
+    """Run the HTTP server (gunicorn), a task worker and the scheduler until Ctrl-C."""
     from django.conf import settings
 
     commands = [
@@ -133,6 +133,7 @@ def serve(
     ]
     if task_worker:
         commands.append(worker_command(settings.TASK_BACKEND))
+        commands.append([sys.executable, "-m", "chinhthong", "schedule"])
     console.print(
         _("Serving at http://%(host)s:%(port)s/ (Ctrl-C to stop)") % {"host": host, "port": port}
     )
@@ -174,6 +175,14 @@ def _supervise(commands: list[list[str]]) -> int:
     for child in children:
         child.wait()
     return code
+
+
+@app.command()
+def schedule() -> None:
+    """Enqueue periodic tasks (blocklist feeds, expiry) until stopped; run one per installation."""
+    from chinhthong.config.schedule import run_forever
+
+    run_forever()
 
 
 @app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})

@@ -1,16 +1,15 @@
-from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import condition, require_safe
-from django_ratelimit.decorators import ratelimit
 
+from chinhthong.config.ratelimit import public_rate_limit
 from chinhthong.registry import services, snapshots
 from chinhthong.registry.forms import DirectoryFilterForm
 from chinhthong.registry.models import Agency, Channel
 
 
 @require_safe
-@ratelimit(key="ip", rate=lambda g, r: settings.PUBLIC_RATE_LIMIT, block=True)
+@public_rate_limit("pages")
 def directory(request: HttpRequest) -> HttpResponse:
     form = DirectoryFilterForm(request.GET or None)
     flt = form.to_filter() if form.is_valid() else services.DirectoryFilter()

@@ -43,6 +43,7 @@ class Engine:
         self.index = index
         self.blocklist = blocklist
         self.hosts = HostAnalyser(index, blocklist)
+        self._facebook_seen: dict[str, object] = {}
 
     # --- entry point --------------------------------------------------------------------------
     def check(self, text: str, kind: str = "auto") -> Result:
@@ -72,7 +73,10 @@ class Engine:
         reasons: list[Reason] = []
         source = self.blocklist.url_source(link.href) if self.blocklist.urls else None
         if source:
+            # Listed: nothing else can make it safer, and phishing links rarely share a host,
+            # so the look-alike analysis of a fresh host is not spent on them.
             reasons.append(reason("blocklisted_url", Verdict.MALICIOUS, source=source))
+            return decide(text, kind, reasons)
         lookalike = None
         if link.username or "\\" in text:
             lookalike = self._tricks(link, reasons)
@@ -144,6 +148,14 @@ class Engine:
         return decide(text, kind, reasons)
 
     def _facebook_lookalike(self, key: str):
+        if key in self._facebook_seen:
+            return self._facebook_seen[key]
+        if len(self._facebook_seen) >= 100_000:
+            self._facebook_seen.clear()
+        found = self._facebook_seen[key] = self._facebook_lookalike_uncached(key)
+        return found
+
+    def _facebook_lookalike_uncached(self, key: str):
         brands = self.index.facebook_brands
         name = normalise(key)
         for form in name.forms():

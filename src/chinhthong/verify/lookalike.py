@@ -11,7 +11,7 @@ are measured with the optimal-string-alignment distance.
 
 import re
 from dataclasses import dataclass
-from itertools import combinations
+from functools import lru_cache
 
 import disarm
 from rapidfuzz.distance import OSA
@@ -38,6 +38,8 @@ _SYLLABLE = re.compile(
     r"[aeiouy]+"
     r"(?:ch|ng|nh|[cmnpt])?(?![aeiouy])"
 )
+
+_LURE_PATTERN = re.compile("|".join(sorted(LURES, key=len, reverse=True)))
 
 TYPO_MIN_LENGTH = 5  # shorter names (who, moh, csgt) are matched exactly, never by distance
 
@@ -71,14 +73,15 @@ def allowed_distance(length: int) -> int:
     return 0
 
 
-def deletions(word: str, depth: int) -> set[str]:
+@lru_cache(maxsize=4096)  # common tokens (www, tin, gov) repeat; a deletion set is large
+def deletions(word: str, depth: int) -> frozenset[str]:
+    """``word`` with up to ``depth`` characters deleted, never shorter than 3."""
     out = {word}
-    for count in range(1, depth + 1):
-        if len(word) - count < 3:
-            break
-        for positions in combinations(range(len(word)), count):
-            out.add("".join(ch for i, ch in enumerate(word) if i not in positions))
-    return out
+    frontier = {word}
+    for _ in range(depth):
+        frontier = {w[:i] + w[i + 1 :] for w in frontier if len(w) > 3 for i in range(len(w))}
+        out |= frontier
+    return frozenset(out)
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,6 +108,7 @@ class Normalised:
         return (self.final,) if self.final == self.final_l else (self.final, self.final_l)
 
 
+@lru_cache(maxsize=50_000)
 def normalise(name: str) -> Normalised:
     raw = name.lower()
     folded = fold(raw)
@@ -141,6 +145,21 @@ class BrandIndex:
             for variant in deletions(brand.core, allowed_distance(len(brand.core))):
                 self.deletion_index.setdefault(variant, set()).add(brand.core)
         self.max_length = max((len(core) for core in self.brands), default=0)
+        # Lengths a name may have and still be a typing slip of some official name.
+        self.typo_lengths = frozenset(
+            n
+            for core in self.brands
+            for d in range(allowed_distance(len(core)) + 1)
+            for n in (len(core) - d, len(core) + d)
+            if allowed_distance(len(core))
+        )
+        # Lengths within two edits of a name long enough to allow two.
+        self.two_edit_lengths = frozenset(
+            n
+            for core in self.brands
+            if allowed_distance(len(core)) == 2
+            for n in range(len(core) - 2, len(core) + 3)
+        )
 
     def match(self, core_label: str, tokens: list[str]) -> Match | None:
         """The official name imitated by a domain whose registrable label is ``core_label``
@@ -181,7 +200,8 @@ class BrandIndex:
         """An official name or its abbreviation inside a longer label, next to a lure word:
         cucgplxgov, dvcongvn, quangninhgov."""
         text = core.final
-        if len(text) > 40:
+        # A lure must surround the name, so a label with none cannot match (most cannot).
+        if len(text) > 40 or not _LURE_PATTERN.search(text):
             return None
         for start in range(len(text)):
             for end in range(start + 3, min(len(text), start + self.max_length) + 1):
@@ -197,11 +217,14 @@ class BrandIndex:
     def _typo(self, name: Normalised) -> Match | None:
         best = None
         for form in name.forms():
-            if len(form) < TYPO_MIN_LENGTH - 1 or len(form) > self.max_length + 2:
+            if len(form) not in self.typo_lengths:
                 continue
             candidates: set[str] = set()
-            for variant in deletions(form, 2 if len(form) >= 8 else 1):
-                candidates |= self.deletion_index.get(variant, set())
+            index = self.deletion_index
+            for variant in deletions(form, 2 if len(form) in self.two_edit_lengths else 1):
+                found = index.get(variant)
+                if found:
+                    candidates |= found
             for core in candidates:
                 limit = allowed_distance(len(core))
                 distance = OSA.distance(form, core, score_cutoff=limit)

@@ -4,6 +4,8 @@ catalogue carries their Vietnamese), standalone callers may use them as they are
 The codes are stable: mail gateways and scripts match on them.
 """
 
+from chinhthong.verify.mail_reasons import MAIL_TEXTS
+
 
 def gettext_noop(text: str) -> str:
     """Marks a string for extraction (`make makemessages`) without translating it here."""
@@ -122,13 +124,5 @@ def english(code: str, params: dict) -> str:
         return template
 
 
-def _merge_mail_reasons() -> None:
-    # Email analysis keeps its reason texts beside its code (verify/mail_reasons.py).
-    try:
-        from chinhthong.verify.mail_reasons import MAIL_TEXTS
-    except ImportError:
-        return
-    TEXTS.update(MAIL_TEXTS)
-
-
-_merge_mail_reasons()
+# Email analysis keeps its reason texts beside its code (verify/mail_reasons.py).
+TEXTS.update(MAIL_TEXTS)

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from urllib.parse import parse_qs, unquote
 
 import ada_url
+from ada_url._ada_wrapper import ffi as _ffi
+from ada_url._ada_wrapper import lib as _lib
 
 SCRIPT_SCHEMES = frozenset({"javascript", "data", "vbscript", "blob"})
 WEB_SCHEMES = frozenset({"http", "https"})
@@ -31,6 +33,10 @@ SHORTENERS = frozenset(
 )
 
 
+_OMITTED = 0xFFFFFFFF
+_DEFAULT_HOST = int(ada_url.HostType.DEFAULT)
+
+
 @dataclass(frozen=True, slots=True)
 class Link:
     raw: str
@@ -52,25 +58,57 @@ def parse(text: str) -> Link | None:
     """A web link from what a person pasted; scheme-less input is read as http."""
     raw = text.strip()
     candidate = raw if scheme_of(raw) else "http://" + raw.lstrip("/")
+    parts = components(candidate)
+    if parts is None:
+        return None
+    href, scheme, hostname, username, pathname, search, _fragment, host_type = parts
+    if scheme not in WEB_SCHEMES or not hostname:
+        return None
+    host = hostname.rstrip(".")
+    # A serialised URL holds "#" only where its fragment starts.
+    href = href.partition("#")[0]
+    return Link(raw, href, scheme, host, host_type != _DEFAULT_HOST, username, pathname, search)
+
+
+def components(text: str):
+    """(href, scheme, hostname, username, pathname, search, hash, host type) of a URL, read
+    from ada's parsed offsets in one call; ada_url's own accessors cross into C once per part,
+    which cost more than the rest of a cached check (bench/url_batch.py). None if invalid."""
     try:
-        url = ada_url.URL(candidate)
-    except ValueError:
+        data = text.encode()
+    except UnicodeError:
         return None
-    scheme = url.protocol[:-1]
-    if scheme not in WEB_SCHEMES or not url.hostname:
-        return None
-    host = url.hostname.rstrip(".")
-    is_ip = host.startswith("[") or _looks_ipv4(host)
-    href = url.href
-    if url.hash:
-        href = href[: -len(url.hash)]
-    return Link(raw, href, scheme, host, is_ip, url.username, url.pathname, url.search)
-
-
-def _looks_ipv4(host: str) -> bool:
-    # ada has already turned hex, octal and integer forms into dotted decimal.
-    parts = host.split(".")
-    return len(parts) == 4 and all(p.isdigit() for p in parts)
+    url = _lib.ada_parse(data, len(data))
+    try:
+        if not _lib.ada_is_valid(url):
+            return None
+        raw_href = _lib.ada_get_href(url)
+        href = _ffi.buffer(raw_href.data, raw_href.length)[:].decode()
+        c = _lib.ada_get_components(url)
+        end = len(href)
+        protocol_end, username_end, host_start, host_end = (
+            c.protocol_end,
+            c.username_end,
+            c.host_start,
+            c.host_end,
+        )
+        path_start, search_start, hash_start = c.pathname_start, c.search_start, c.hash_start
+        host_type = _lib.ada_get_host_type(url)
+    finally:
+        _lib.ada_free(url)
+    # The offsets index href; a host after credentials starts with its "@".
+    start = host_start + 1 if host_end > host_start and href[host_start] == "@" else host_start
+    username = href[protocol_end + 2 : username_end] if username_end > protocol_end + 2 else ""
+    fragment = href[hash_start:] if hash_start != _OMITTED else ""
+    search_end = hash_start if hash_start != _OMITTED else end
+    search = href[search_start:search_end] if search_start != _OMITTED else ""
+    # As the URL Standard's getters: a lone "?" or "#" reads as empty.
+    fragment = "" if fragment == "#" else fragment
+    search = "" if search == "?" else search
+    path_end = min(x for x in (search_start, hash_start, end) if x != _OMITTED)
+    pathname = href[path_start:path_end]
+    hostname = href[start:host_end]
+    return href, href[: protocol_end - 1], hostname, username, pathname, search, fragment, host_type
 
 
 def canonical_href(text: str) -> str | None:
@@ -108,9 +146,9 @@ def tricks(link: Link) -> list[Trick]:
         # https://quangninh.gov.vn@evil.top/ : the reader sees what comes before the "@".
         shown = unquote(after_scheme.split("@", 1)[0]).split(":", 1)[0]
         found.append(Trick("url_userinfo", shown.strip("/").lower()))
-    if "\\" in after_scheme:
-        # https://evil.top\@quangninh.gov.vn/ : a naive reader takes the part after "@".
-        authority = re.split(r"[/?#]", after_scheme, maxsplit=1)[0]
+    # https://evil.top\@quangninh.gov.vn/ : a naive reader takes the part after "@".
+    authority = re.split(r"[/?#]", after_scheme, maxsplit=1)[0]
+    if "\\" in authority:
         shown = authority.rsplit("@", 1)[1] if "@" in authority else authority.split("\\", 1)[1]
         found.append(Trick("url_backslash", shown.split(":", 1)[0].strip("\\/").lower()))
     return found

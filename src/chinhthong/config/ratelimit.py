@@ -1,0 +1,134 @@
+"""Rate limits on public endpoints, counted in the shared cache but not on every request.
+
+A fixed window per client address and endpoint group. Each process keeps the hits it has not
+yet reported and adds them to the shared counter (one cache round trip) on a client's first
+hit, every SYNC_EVERY hits, every SYNC_SECONDS, or on every hit once a client nears its limit:
+a busy endpoint pays the round trip on a small share of requests, while a client over its
+limit is refused whichever node it reaches. django-ratelimit's per-request counting cost more
+than the check itself on /api/v1/check (bench/http_check.py).
+"""
+
+import functools
+import threading
+import time
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.cache.backends.redis import RedisCache
+from django_ratelimit.exceptions import Ratelimited
+from redis.exceptions import RedisError
+
+from chinhthong.config.client_ip import client_ip
+
+SYNC_EVERY = 20
+SYNC_SECONDS = 1.0
+NEAR_LIMIT = 0.8
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+@functools.lru_cache(maxsize=64)
+def parse_rate(rate: str) -> tuple[int, int]:
+    """ "120/m" -> (120, 60); "5/10s" -> (5, 10)."""
+    count, _, period = rate.partition("/")
+    number = "".join(ch for ch in period if ch.isdigit()) or "1"
+    unit = period[len(number) if period[:1].isdigit() else 0 :] or "s"
+    return int(count), int(number) * _UNITS[unit[0]]
+
+
+class _Window:
+    __slots__ = ("known", "pending", "synced")
+
+    def __init__(self):
+        self.known = 0  # the shared count as last read
+        self.pending = 0  # hits in this process not yet added to it
+        self.synced = time.monotonic()
+
+
+class Limiter:
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.windows: dict[tuple, _Window] = {}
+        self.current = 0
+
+    def hit(self, group: str, client: str, rate: str) -> bool:
+        """Count one request; True when the client is over its limit."""
+        limit, period = parse_rate(rate)
+        now = time.time()
+        start = int(now // period) * period
+        key = (group, client, start)
+        with self.lock:
+            if start != self.current:
+                self._forget_before(start)
+            window = self.windows.get(key)
+            if window is None:
+                window = self.windows[key] = _Window()
+            window.pending += 1
+            estimate = window.known + window.pending
+            due = (
+                (
+                    window.pending == 1 and window.known == 0
+                )  # first hit here: learn the shared count
+                or window.pending >= SYNC_EVERY
+                or time.monotonic() - window.synced >= SYNC_SECONDS
+                or estimate >= limit * NEAR_LIMIT
+            )
+            if not due:
+                return False
+            pending, window.pending = window.pending, 0
+        shared = self._add(f"rl:{group}:{client}:{start}", pending, period)
+        with self.lock:
+            if shared is None:  # the cache is down: count what this process saw
+                window.known += pending
+            else:
+                window.known = shared
+            window.synced = time.monotonic()
+            return window.known + window.pending > limit
+
+    def _add(self, key: str, amount: int, period: int) -> int | None:
+        if isinstance(cache, RedisCache):
+            return _redis_add(key, amount, period)
+        cache.add(key, 0, period + 5)
+        try:
+            return cache.incr(key, amount)
+        except ValueError:  # expired between add and incr, or the cache answered nothing
+            return None
+
+    def _forget_before(self, start: int) -> None:
+        self.windows = {k: w for k, w in self.windows.items() if k[2] >= start}
+        self.current = start
+
+    def reset(self) -> None:
+        with self.lock:
+            self.windows.clear()
+
+
+def _redis_add(key: str, amount: int, period: int) -> int | None:
+    """INCRBY and EXPIRE in one round trip (Django's cache API needs three)."""
+    full_key = cache.make_and_validate_key(key)
+    try:
+        client = cache._cache.get_client(full_key, write=True)
+        pipe = client.pipeline(transaction=False)
+        pipe.incrby(full_key, amount)
+        pipe.expire(full_key, period + 5, nx=True)
+        count, _expiry = pipe.execute()
+    except RedisError:
+        return None
+    return int(count)
+
+
+LIMITER = Limiter()
+
+
+def public_rate_limit(group: str):
+    """Decorator for public views: over the limit, Ratelimited (a 429 page or JSON error)."""
+
+    def decorate(view):
+        @functools.wraps(view)
+        def wrapped(request, *args, **kwargs):
+            if LIMITER.hit(group, client_ip(request), settings.PUBLIC_RATE_LIMIT):
+                raise Ratelimited()
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorate

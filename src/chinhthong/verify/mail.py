@@ -1,0 +1,683 @@
+"""Email analysis: "is this message official?" for a raw RFC 5322 message (an uploaded .eml or
+a message a mail gateway hands over).
+
+It reads the sender headers (From with its display name, Sender, Reply-To, Return-Path), the
+Authentication-Results the receiving server wrote, every link of the text and HTML parts with
+the text a reader sees, and the attachments (mail_attachments.py). A malformed, truncated or
+hostile message gets a verdict with reasons, never an exception, in bounded time and memory:
+the input, the header block, the MIME nesting, the number of parts and links are capped, and
+archives are listed, not unpacked.
+
+Parsing uses the stdlib parser with ``policy.default`` (EmailPolicy) in one respect changed:
+header values are cut to MAX_FIELD characters before they are parsed, and the three headers
+that drive the MIME structure (Content-Type, -Disposition, -Transfer-Encoding) are handed to
+the Message as plain strings, the way compat32 does. The parser asks for a part's
+Content-Type many times and the structured header parser costs more than half the parse;
+sender headers are still parsed by policy.default's header registry, on bounded values.
+
+Only the From line can make a message official: official Reply-To, Sender or Return-Path
+addresses and links to official sites are shown as official parts, but a stranger's message
+that carries them stays unknown (forgers add them to look genuine).
+
+Authentication-Results (RFC 8601): the topmost field is the one the receiving server added
+last. Every field with the same authserv-id is trusted as well, since RFC 8601 section 5 has a
+border server delete or rename incoming fields that claim its own authserv-id; fields with any
+other authserv-id (written upstream, or by the sender itself) are ignored.
+"""
+
+import re
+import time
+from dataclasses import replace
+from email.headerregistry import Address
+from email.parser import BytesParser
+from email.policy import EmailPolicy, default
+from email.utils import parseaddr
+from functools import lru_cache
+from html import unescape
+
+from selectolax.lexbor import LexborHTMLParser
+
+from chinhthong.verify import canonical
+from chinhthong.verify.canonical import InvalidIdentifier
+from chinhthong.verify.domains import is_known_suffix
+from chinhthong.verify.mail_attachments import Budget, inspect_attachment
+from chinhthong.verify.results import ChannelRef, Reason, Result, Verdict, decide, reason
+from chinhthong.verify.urls import SCRIPT_SCHEMES, WEB_SCHEMES, parse, scheme_of, unwrap
+
+MAX_BYTES = 25 * 1024 * 1024  # larger messages: sender checked, nothing else
+MAX_HEAD_BYTES = 256 * 1024  # header block of the message itself
+MAX_HEADERS = 500  # header fields kept from it
+MAX_FIELD = 2048  # characters of one header value that are parsed
+MAX_CONTAINERS = 100  # multipart and message/* declarations the parser is trusted with
+MAX_BOUNDARY_LINES = 4 * 500  # lines starting with "--" (boundaries) the parser is trusted with
+MAX_LINES = 500_000  # a 25 MB message of base64 has 340 000
+MAX_HTML_TAGS = 10_000  # beyond this, lexbor's cost grows with nesting; links are read by regex
+MAX_DEPTH = 20
+MAX_PARTS = 500
+MAX_LINKS = 200
+MAX_TEXT = 1024 * 1024  # characters of one text or HTML part searched for links
+MAX_TEXT_TOTAL = 4 * 1024 * 1024
+MAX_LINK = 2048  # characters of one link
+MAX_ADDRESSES = 5  # addresses judged from one header
+MAX_AUTH_FIELDS = 20
+MAX_REASONS = 50
+MAX_SECONDS = 3.0  # after this, remaining parts are not examined
+LABEL_LENGTH = 160
+
+_KEEP = frozenset(
+    """from sender reply-to return-path subject authentication-results mime-version
+    content-type content-transfer-encoding content-disposition""".split()
+)
+_STRUCTURE = frozenset({"content-type", "content-disposition", "content-transfer-encoding"})
+_BASE64_DEFECTS = frozenset(
+    {"InvalidBase64PaddingDefect", "InvalidBase64CharactersDefect", "InvalidBase64LengthDefect"}
+)
+_HEADER_DEFECTS = frozenset({"InvalidHeaderDefect", "HeaderMissingRequiredValue"})
+# Links a reader sees in text: http(s) and www. links, and bare host names mail programs link.
+_LINK = re.compile(
+    r"(?P<url>(?:https?://|www\.)[^\s<>\"'`]{1,2048})"
+    r"|(?<![\w@./:-])(?P<host>(?:[a-z0-9][a-z0-9-]{0,62}\.){1,6}[a-z][a-z0-9-]{1,23})(?![\w@-])"
+    r"(?P<path>/[^\s<>\"'`]{0,2048})?",
+    re.IGNORECASE,
+)
+_ATTRIBUTE_LINK = re.compile(
+    r"""\b(?:href|action|src)[ \t\r\n]*=[ \t\r\n]*"""
+    r"""(?:"([^"]{0,2048})"|'([^']{0,2048})'|([^\s>"']{1,2048}))""",
+    re.IGNORECASE,
+)
+_LINK_SCHEMES = WEB_SCHEMES | SCRIPT_SCHEMES | {"mailto", "vbscript"}
+_DISPLAYED_ADDRESS = re.compile(r"[\w.+-]{1,64}@((?:[\w-]{1,63}\.){1,6}[\w-]{2,24})")
+_TRAILING = ".,;:!?)]}>'\""
+
+
+class _MailPolicy(EmailPolicy):
+    """policy.default with header values bounded, and the MIME structure headers as strings."""
+
+    def header_fetch_parse(self, name, value):
+        if hasattr(value, "name"):
+            return value
+        value = value[:MAX_FIELD].replace("\r", "").replace("\n", "")
+        if name.lower() in _STRUCTURE:
+            return value
+        return super().header_fetch_parse(name, value)
+
+
+_PARSER = BytesParser(policy=_MailPolicy())
+
+
+def check_message(engine, raw: bytes) -> Result:
+    """The verdict on one raw message; never raises."""
+    try:
+        if isinstance(raw, str):  # a message pasted as text
+            raw = raw.encode("utf-8", "surrogateescape")
+        return _Analysis(engine, bytes(raw)).run()
+    except Exception as exc:  # the last guard: a broken message is a finding, not a crash
+        found = reason("malformed", Verdict.SUSPICIOUS, detail=type(exc).__name__)
+        return decide("(email)", "email", [found])
+
+
+class _Analysis:
+    def __init__(self, engine, raw: bytes):
+        self.engine = engine
+        self.index = engine.index
+        self.raw = raw
+        self.reasons: list[Reason] = []
+        self.parts: list[Result] = []
+        self.imitated: list[ChannelRef] = []
+        self.defects: set[str] = set()
+        self.links: dict[str, Result] = {}
+        self.link_texts: set[tuple[str, str]] = set()
+        self.budget = Budget()
+        self.deadline = time.monotonic() + MAX_SECONDS
+        self.text_left = MAX_TEXT_TOTAL
+        self.from_text = ""
+        self.from_count = 0  # the first parts are the From addresses
+        self.subject = ""
+
+    # --- the whole message --------------------------------------------------------------------
+    def run(self) -> Result:
+        headers_only = False
+        raw = self.raw
+        if len(raw) > MAX_BYTES:
+            self.add("too_large", Verdict.SUSPICIOUS, limit=str(MAX_BYTES // (1024 * 1024)))
+            raw, headers_only = _head_of(raw), True
+        raw = self._bounded_headers(raw)
+        if not headers_only and _structure_too_large(raw):
+            self.add("too_complex", Verdict.SUSPICIOUS)
+            headers_only = True
+        message = self._parse(_head_of(raw) if headers_only else raw, headers_only)
+        if message is not None:
+            self._guard(self._headers, message)
+            if not headers_only:
+                self._guard(self._body, message)
+        if self.defects:
+            self.add("malformed", Verdict.SUSPICIOUS, detail=", ".join(sorted(self.defects)))
+        return self._result()
+
+    def _parse(self, raw: bytes, headers_only: bool):
+        try:
+            return _PARSER.parsebytes(raw, headersonly=headers_only)
+        except Exception as exc:  # a parser failure (deep recursion): keep what the headers say
+            self.defects.add(type(exc).__name__)
+        try:
+            return _PARSER.parsebytes(_head_of(raw), headersonly=True)
+        except Exception as exc:
+            self.defects.add(type(exc).__name__)
+            return None
+
+    def _guard(self, step, message) -> None:
+        try:
+            step(message)
+        except Exception as exc:  # one failing step must not hide what the others found
+            self.defects.add(type(exc).__name__)
+
+    def _result(self) -> Result:
+        label = " → ".join(x for x in (self.from_text, self.subject) if x) or "(email)"
+        if len(label) > LABEL_LENGTH:
+            label = label[: LABEL_LENGTH - 1] + "…"
+        reasons = list(dict.fromkeys(self.reasons))[:MAX_REASONS]
+        parts = [*self.parts, *self.links.values()]
+        imitated = self.imitated + [
+            p.lookalike_of for p in parts if p.lookalike_of and p.verdict is Verdict.IMPERSONATION
+        ]
+        # Only the From line makes a message official: an official Reply-To, Sender or
+        # Return-Path, or links to official sites, are what a forger adds to look genuine.
+        deciding = self.parts[: self.from_count] + [
+            p for p in parts[self.from_count :] if p.verdict is not Verdict.OFFICIAL
+        ]
+        lookalike = imitated[0] if imitated else None
+        verdict = decide(label, "email", reasons, lookalike_of=lookalike, parts=deciding)
+        return replace(verdict, parts=tuple(parts))
+
+    def _judge(self, check, text: str, kind: str) -> Result:
+        """The engine's answer for one link or address; if the engine fails on a crafted
+        value, that value is malformed and the other links are still judged."""
+        try:
+            return check(text)
+        except Exception as exc:
+            self.defects.add(type(exc).__name__)
+            found = reason("malformed", Verdict.SUSPICIOUS, detail=type(exc).__name__)
+            return Result(text, kind, Verdict.SUSPICIOUS, (found,))
+
+    def add(self, code: str, verdict: Verdict, **params: str) -> None:
+        self.reasons.append(reason(code, verdict, **params))
+
+    def _bounded_headers(self, raw: bytes) -> bytes:
+        """The message with its header block cut to MAX_HEADERS fields and MAX_HEAD_BYTES,
+        keeping the fields analysed here (at most MAX_AUTH_FIELDS of each name)."""
+        head, body = _split_head(raw)
+        if len(head) <= MAX_HEAD_BYTES and head.count(b"\n") < MAX_HEADERS:
+            return raw
+        fields = _fields(head[: MAX_HEAD_BYTES * 4])
+        if len(head) <= MAX_HEAD_BYTES and len(fields) <= MAX_HEADERS:
+            return raw
+        self.add("headers_too_large", Verdict.SUSPICIOUS)
+        kept: list[bytes] = []
+        seen: dict[bytes, int] = {}
+        size = 0
+        for field in fields:
+            name = field.split(b":", 1)[0].strip().lower()
+            seen[name] = seen.get(name, 0) + 1
+            wanted = name.decode("ascii", "replace") in _KEEP
+            if seen[name] > MAX_AUTH_FIELDS or not (wanted or len(kept) < MAX_HEADERS):
+                continue
+            if size > MAX_HEAD_BYTES and not wanted:
+                continue
+            kept.append(field[: MAX_FIELD * 4])
+            size += len(kept[-1])
+        return b"\n".join(kept) + body
+
+    # --- headers ------------------------------------------------------------------------------
+    def _headers(self, message) -> None:
+        fields = _header_values(message)
+        self.subject = _one_line(_decoded("subject", _first(fields, "subject")))
+        if len(fields.get("from", ())) > 1:
+            self.defects.add("DuplicateFromHeader")  # programs disagree on which one they show
+        senders = self._from(_first(fields, "from"))
+        for name in ("sender", "return-path"):
+            value = _first(fields, name)
+            if value and value.strip() not in ("<>", ""):
+                checked, _ = self._check_addresses(name, value, limit=1)
+                self.parts.extend(result for _, result in checked)
+        self._authentication(senders, fields.get("authentication-results", []))
+        self._reply_to(senders, _first(fields, "reply-to"))
+
+    def _from(self, value: str | None) -> list[tuple[Address | None, Result]]:
+        if value is None:
+            self.add("no_sender", Verdict.UNKNOWN)
+            return []
+        checked, self.from_text = self._check_addresses("from", value, limit=MAX_ADDRESSES)
+        self.parts.extend(result for _, result in checked)
+        self.from_count = len(checked)
+        for address, result in checked:
+            self._display_name_address(address, result)
+        return checked
+
+    def _check_addresses(self, name: str, value: str, limit: int):
+        """([(address, engine's result)], the header as decoded text)."""
+        addresses, defects, decoded = _parse_addresses(name, value)
+        self.defects.update(d for d in defects if d in _HEADER_DEFECTS)
+        checked: list[tuple[Address | None, Result]] = [
+            (address, self._judge(self.engine.check_address, _address_text(address), "address"))
+            for address in addresses[:limit]
+        ]
+        if not addresses:
+            text = _one_line(value)[:MAX_FIELD]
+            checked.append((None, self._judge(self.engine.check_address, text, "address")))
+        return checked, _one_line(decoded)
+
+    def _display_name_address(self, address: Address | None, result: Result) -> None:
+        """ "admin@quangninh.gov.vn" <someone@gmail.com>: the name shows another address."""
+        if address is None or not address.display_name or result.verdict is Verdict.OFFICIAL:
+            return
+        match = _DISPLAYED_ADDRESS.search(address.display_name)
+        shown = _host(match.group(1)) if match else _shown_host(address.display_name)
+        real = _host(address.domain)
+        if not shown or not real or self._same_site(shown, real):
+            return
+        official = self.index.mail_domain_for(shown) or self.index.website_for(shown)
+        verdict = Verdict.IMPERSONATION if official else Verdict.SUSPICIOUS
+        shown_text = match.group(0) if match else shown
+        self.add("display_name_address", verdict, shown=shown_text, address=address.addr_spec)
+        if official:
+            self.imitated.append(official[0])
+
+    def _official_sender(self, address: Address | None):
+        """(mail channel, registered domain) when the address is on an official mail domain."""
+        if address is None:
+            return None
+        domain = _host(address.domain)
+        if not domain:
+            return None
+        ref = self.index.mail_addresses.get(f"{address.username}@{domain}".lower())
+        return (ref, domain) if ref else self.index.mail_domain_for(domain)
+
+    def _authentication(self, senders, values: list[str]) -> None:
+        if not senders or senders[0][0] is None:
+            return
+        address, result = senders[0]
+        domain = _host(address.domain) or address.domain
+        found = _trusted_results(values, domain)
+        official = self._official_sender(address)
+        if official and found.get("dmarc") == "fail":
+            ref, registered = official
+            forged = reason("forged_official_sender", Verdict.IMPERSONATION, domain=registered)
+            self.reasons.append(forged)
+            kept = [r for r in result.reasons if r.verdict is not Verdict.OFFICIAL]
+            self.parts[self.parts.index(result)] = decide(
+                result.input, "address", [*kept, forged], lookalike_of=ref
+            )
+            self.imitated.insert(0, ref)
+        elif (
+            official
+            and found.get("dmarc") != "pass"
+            and found.get("spf") == "fail"
+            and (found.get("dkim") != "pass")
+        ):
+            self.add("unverified_official_sender", Verdict.SUSPICIOUS, domain=official[1])
+        elif not official:
+            failed = [m.upper() for m in ("spf", "dkim", "dmarc") if found.get(m) == "fail"]
+            if failed:
+                self.add("auth_failed", Verdict.SUSPICIOUS, domain=domain, checks=", ".join(failed))
+
+    def _reply_to(self, senders, value: str | None) -> None:
+        if value is None:
+            return
+        checked, _ = self._check_addresses("reply-to", value, limit=MAX_ADDRESSES)
+        self.parts.extend(result for _, result in checked)
+        official = self._official_sender(senders[0][0]) if senders else None
+        if not official:
+            return
+        for address, _ in checked:
+            if address is None or not self._official_sender(address):
+                shown = address.addr_spec if address is not None else _one_line(value)[:200]
+                self.add(
+                    "reply_to_elsewhere", Verdict.SUSPICIOUS, reply_to=shown, domain=official[1]
+                )
+                return
+
+    def _same_site(self, one: str, other: str) -> bool:
+        registrable = self.index.domains.registrable
+        return one == other or (registrable(one) or one) == (registrable(other) or other)
+
+    # --- body ---------------------------------------------------------------------------------
+    def _body(self, message) -> None:
+        stack, count = [(message, 0)], 0
+        while stack:
+            part, depth = stack.pop()
+            count += 1
+            if count > MAX_PARTS:
+                self.add("too_many_parts", Verdict.SUSPICIOUS, limit=str(MAX_PARTS))
+                return
+            if time.monotonic() > self.deadline:
+                self.add("too_slow", Verdict.SUSPICIOUS, limit=str(MAX_SECONDS))
+                return
+            self.defects.update(type(d).__name__ for d in part.defects)
+            if part.is_multipart():
+                children = part.get_payload()
+                if depth >= MAX_DEPTH:
+                    self.add("too_deep", Verdict.SUSPICIOUS, limit=str(MAX_DEPTH))
+                elif isinstance(children, list):
+                    stack.extend((child, depth + 1) for child in reversed(children))
+                continue
+            self._guard(self._leaf, part)
+
+    def _leaf(self, part) -> None:
+        if any(len(value) > MAX_FIELD for _, value in part.raw_items()):
+            self.add("headers_too_large", Verdict.SUSPICIOUS)
+        content_type = part.get_content_type()
+        name = _clean(part.get_filename() or "")
+        before = len(part.defects)
+        payload = part.get_payload(decode=True)
+        new = {type(d).__name__ for d in part.defects[before:]}
+        if new & _BASE64_DEFECTS:
+            self.add("undecodable_part", Verdict.SUSPICIOUS, name=name or content_type)
+        self.defects.update(new - _BASE64_DEFECTS)
+        if not isinstance(payload, bytes):
+            return
+        is_text = content_type in ("text/plain", "text/html")
+        if is_text and self.text_left > 0:
+            text = _decode(payload[:MAX_TEXT], part.get_content_charset())
+            self.text_left -= len(text)
+            if content_type == "text/html":
+                self._html_links(text)
+            else:
+                self._text_links(text)
+        if name or not (is_text or content_type.startswith(("multipart/", "message/"))):
+            found = inspect_attachment(name, payload, self.budget, label=content_type)
+            self.reasons.extend(found)
+
+    # --- links --------------------------------------------------------------------------------
+    def _text_links(self, text: str) -> None:
+        for match in _LINK.finditer(text):
+            if match.group("url"):
+                link = match.group("url").rstrip(_TRAILING)
+                if link[:4].lower() == "www.":
+                    link = "http://" + link
+            elif is_known_suffix(match.group("host").lower()):
+                link = (
+                    "http://" + match.group("host") + (match.group("path") or "").rstrip(_TRAILING)
+                )
+            else:
+                continue
+            if not self._link(link, ""):
+                return
+
+    def _html_links(self, html: str) -> None:
+        if html.count("<") > MAX_HTML_TAGS:
+            for match in _ATTRIBUTE_LINK.finditer(html):
+                href = unescape(next(g for g in match.groups() if g is not None)).strip()
+                if scheme_of(href) in _LINK_SCHEMES and not self._link(href, ""):
+                    return
+            return
+        tree = LexborHTMLParser(html)
+        for node in tree.css("a[href], area[href], form[action], iframe[src]"):
+            attributes = node.attributes
+            href = attributes.get("href") or attributes.get("action") or attributes.get("src") or ""
+            href = href.strip()
+            if href.startswith("//"):
+                href = "https:" + href
+            if scheme_of(href) not in _LINK_SCHEMES:
+                continue  # relative links lead nowhere from a message; cid: or tel: are no sites
+            text = node.text(deep=True, separator=" ", strip=True)[:500] if node.tag == "a" else ""
+            if not self._link(href, text):
+                return
+
+    def _link(self, href: str, text: str) -> bool:
+        """Judges one link once; False when no more links may be taken."""
+        href = href[:MAX_LINK]
+        result = self.links.get(href)
+        if result is None:
+            if len(self.links) >= MAX_LINKS:
+                self.add("too_many_links", Verdict.UNKNOWN, limit=str(MAX_LINKS))
+                return False
+            result = self.links[href] = self._judge(self.engine.check_url, href, "url")
+        if "." in text and (href, text) not in self.link_texts:
+            self.link_texts.add((href, text))
+            self._link_text(href, text, result)
+        return True
+
+    def _link_text(self, href: str, text: str, result: Result) -> None:
+        """The reader sees one site in the link's text; the link opens another."""
+        shown = _shown_host(text)
+        real = _final_host(href)
+        if (
+            not shown
+            or not real
+            or self._same_site(shown, real)
+            or result.verdict is Verdict.OFFICIAL
+        ):
+            return
+        official = self.index.website_for(shown) or self.index.mail_domain_for(shown)
+        if official:
+            self.add(
+                "link_text_official",
+                Verdict.IMPERSONATION,
+                shown=shown,
+                host=real,
+                channel=official[0].name,
+            )
+            self.imitated.append(official[0])
+        else:
+            self.add("link_text_mismatch", Verdict.SUSPICIOUS, shown=shown, host=real)
+
+
+# --- helpers ----------------------------------------------------------------------------------
+def _blank_line(raw: bytes) -> tuple[int, int]:
+    """Start and end of the first empty line (the end of the header block), or (-1, -1)."""
+    found = [(at, at + len(sep)) for sep in (b"\n\n", b"\n\r\n") if (at := raw.find(sep)) >= 0]
+    if not found:
+        return -1, -1
+    start, end = min(found)
+    return (start - 1 if start and raw[start - 1 : start] == b"\r" else start), end
+
+
+def _split_head(raw: bytes) -> tuple[bytes, bytes]:
+    start, _ = _blank_line(raw)
+    if start < 0:
+        return raw, b""
+    return raw[:start], raw[start:]
+
+
+def _head_of(raw: bytes) -> bytes:
+    """The header block alone, at most MAX_HEAD_BYTES (cut at a line end)."""
+    head = raw[:MAX_HEAD_BYTES]
+    start, _ = _blank_line(head)
+    if start >= 0:
+        return head[:start] + b"\n\n"
+    return head[: head.rfind(b"\n") + 1 or len(head)] + b"\n"
+
+
+def _fields(head: bytes) -> list[bytes]:
+    """Header fields with their folded continuation lines."""
+    fields: list[list[bytes]] = []
+    for line in head.split(b"\n"):
+        if fields and line[:1] in (b" ", b"\t"):
+            fields[-1].append(line)
+        else:
+            fields.append([line])
+    return [b"\n".join(lines) for lines in fields]
+
+
+def _structure_too_large(raw: bytes) -> bool:
+    """Whether the parser would build more structure than is safe: the parser's cost grows
+    with the nesting of multiparts (each line is matched against every open boundary) and
+    with the number of parts. Mentions of multipart/ and message/ bound the first, lines
+    starting with "--" the second."""
+    if raw.count(b"\n") > MAX_LINES or raw.count(b"\n--") > MAX_BOUNDARY_LINES:
+        return True
+    lowered = raw.lower()
+    return lowered.count(b"multipart/") + lowered.count(b"message/") > MAX_CONTAINERS
+
+
+def _header_values(message) -> dict[str, list[str]]:
+    fields: dict[str, list[str]] = {}
+    for name, value in message.raw_items():
+        key = name.strip().lower()
+        if key in _KEEP and len(fields.get(key, ())) < MAX_AUTH_FIELDS:
+            unfolded = str(value).replace("\r", "").replace("\n", "")
+            fields.setdefault(key, []).append(_clean(unfolded)[:MAX_FIELD])
+    return fields
+
+
+def _first(fields: dict[str, list[str]], name: str) -> str | None:
+    values = fields.get(name)
+    return values[0] if values else None
+
+
+def _clean(value: str) -> str:
+    """Undecodable bytes (kept by the parser as surrogates) become U+FFFD."""
+    return value.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
+def _one_line(value: str | None) -> str:
+    return " ".join((value or "").split())
+
+
+def _decoded(name: str, value: str | None) -> str:
+    if value is None:
+        return ""
+    try:
+        return str(default.header_factory(name, value))
+    except Exception:  # the header parser has its own bugs on hostile input
+        return value
+
+
+def _parse_addresses(name: str, value: str) -> tuple[list[Address], list[str], str]:
+    """(addresses with a domain, defect names, the value as decoded text)."""
+    try:
+        if name == "return-path":
+            display, spec = parseaddr(value)
+            local, _, domain = spec.rpartition("@")
+            return ([Address(display, local, domain)] if local and domain else []), [], value
+        header = default.header_factory(name, value)
+        addresses = [a for a in header.addresses if a.domain]
+        return addresses, [type(d).__name__ for d in header.defects], str(header)
+    except Exception:  # the header parser has its own bugs on hostile input
+        return [], ["InvalidHeaderDefect"], value
+
+
+def _address_text(address: Address) -> str:
+    """What Engine.check_address reads: "display" <local@domain>, quoting made harmless."""
+    local = re.sub(r"[\s\"<>@,;:\\()\[\]]", "_", address.username) or "_"
+    display = re.sub(r"[\"\\<>]", "", address.display_name)
+    return f'"{display}" <{local}@{address.domain}>' if display else f"{local}@{address.domain}"
+
+
+@lru_cache(maxsize=65536)
+def _host(text: str | None) -> str | None:
+    try:
+        return canonical.canonical_host((text or "").strip())
+    except (InvalidIdentifier, UnicodeError, ValueError):
+        return None
+
+
+def _decode(payload: bytes, charset: str | None) -> str:
+    try:
+        return payload.decode(charset or "utf-8", "replace")
+    except (LookupError, ValueError):
+        return payload.decode("utf-8", "replace")
+
+
+def _trusted_results(values: list[str], from_domain: str) -> dict[str, str]:
+    """method -> result from the receiving server's Authentication-Results: "pass" when any
+    result of the method passes for the From domain, else "fail" when one fails."""
+    found: dict[str, str] = {}
+    trusted = None
+    for value in values[:MAX_AUTH_FIELDS]:
+        server, results = parse_authentication_results(value)
+        trusted = trusted if trusted is not None else server
+        if server != trusted:
+            continue
+        for method, result, props in results:
+            if method == "dmarc" and props.get("header.from", from_domain).lower() != from_domain:
+                continue
+            if method == "dkim" and result == "pass" and not _aligned(props, from_domain):
+                continue
+            if result == "pass" or (result == "fail" and found.get(method) != "pass"):
+                found[method] = result
+    return found
+
+
+def _aligned(props: dict[str, str], domain: str) -> bool:
+    signer = props.get("header.d") or props.get("header.i", "").rpartition("@")[2]
+    signer = signer.lower().strip(".")
+    return (
+        not signer
+        or signer == domain
+        or domain.endswith("." + signer)
+        or signer.endswith("." + domain)
+    )
+
+
+def parse_authentication_results(value: str) -> tuple[str, list[tuple[str, str, dict[str, str]]]]:
+    """RFC 8601: ("mx.example.vn", [("dmarc", "fail", {"header.from": "quangninh.gov.vn"})])."""
+    value = value[:MAX_FIELD]
+    text = re.sub(r"\s*=\s*", "=", _strip_comments(value) if "(" in value else value)
+    pieces = text.split(";")
+    server = pieces[0].split()[0].lower() if pieces[0].split() else ""
+    results = []
+    for piece in pieces[1:]:
+        tokens = piece.split()
+        if not tokens or "=" not in tokens[0]:
+            continue
+        method, _, result = tokens[0].partition("=")
+        props = {}
+        for token in tokens[1:]:
+            key, sep, val = token.partition("=")
+            if sep:
+                props[key.lower()] = val.strip('"')
+        results.append((method.split("/")[0].lower(), result.lower(), props))
+    return server, results
+
+
+def _strip_comments(value: str) -> str:
+    """Drops (comments), nested or not, outside quoted strings."""
+    out, depth, quoted, escaped = [], 0, False, False
+    for ch in value:
+        if escaped:
+            escaped = False
+            if depth == 0:
+                out.append(ch)
+            continue
+        if ch == "\\":
+            escaped = True
+            if depth == 0:
+                out.append(ch)
+        elif ch == '"' and depth == 0:
+            quoted = not quoted
+            out.append(ch)
+        elif ch == "(" and not quoted:
+            depth += 1
+        elif ch == ")" and not quoted and depth:
+            depth -= 1
+            if depth == 0:
+                out.append(" ")
+        elif depth == 0:
+            out.append(ch)
+    return "".join(out)
+
+
+@lru_cache(maxsize=8192)
+def _shown_host(text: str) -> str | None:
+    match = _LINK.search(text)
+    if match is None:
+        return None
+    if match.group("url"):
+        link = parse(match.group("url").rstrip(_TRAILING))
+        return link.host if link and not link.is_ip else None
+    host = match.group("host").lower()
+    return _host(host) if is_known_suffix(host) else None
+
+
+@lru_cache(maxsize=8192)
+def _final_host(href: str) -> str | None:
+    link = parse(href) if href[:4].lower() == "http" else None
+    for _ in range(3):
+        if link is None:
+            return None
+        target = unwrap(link)
+        if target is None:
+            break
+        link = parse(target)
+    return link.host if link else None

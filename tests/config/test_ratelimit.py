@@ -1,0 +1,36 @@
+"""The public rate limit: exact at the limit, shared between processes through the cache."""
+
+import pytest
+from django.test import override_settings
+
+from chinhthong.config.ratelimit import Limiter, parse_rate
+
+
+@pytest.mark.parametrize(
+    ("rate", "parsed"), [("120/m", (120, 60)), ("5/10s", (5, 10)), ("1000/h", (1000, 3600))]
+)
+def test_parse_rate(rate, parsed):
+    assert parse_rate(rate) == parsed
+
+
+def test_a_client_is_refused_after_exactly_its_limit(db):
+    limiter = Limiter()
+    answers = [limiter.hit("api", "198.51.100.1", "30/m") for _ in range(31)]
+    assert answers == [False] * 30 + [True]
+    assert limiter.hit("api", "198.51.100.2", "30/m") is False
+
+
+def test_two_processes_share_one_count_through_the_cache(db):
+    # Two limiters stand for two web nodes; the cache is what they share.
+    first, second = Limiter(), Limiter()
+    assert not any(first.hit("api", "198.51.100.1", "20/m") for _ in range(20))
+    assert second.hit("api", "198.51.100.1", "20/m") is True, (
+        "the second node sees the first's hits"
+    )
+    assert second.hit("api", "198.51.100.9", "20/m") is False
+
+
+@override_settings(PUBLIC_RATE_LIMIT="5/m")
+def test_pages_and_api_answer_429(client, db):
+    codes = [client.get("/api/v1/agencies").status_code for _ in range(6)]
+    assert codes[-1] == 429 and codes[:5] == [200] * 5
