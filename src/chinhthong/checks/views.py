@@ -2,11 +2,20 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
 from chinhthong.checks import services
 from chinhthong.checks.forms import CheckForm
 from chinhthong.config.ratelimit import public_rate_limit
+
+VERDICT_LABELS = {
+    "official": _("Official"),
+    "impersonation": _("Impersonation"),
+    "malicious": _("Dangerous"),
+    "suspicious": _("Suspicious"),
+    "unknown": _("Unknown"),
+}
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -46,6 +55,9 @@ def _show(request, form, run, shareable: bool = False) -> HttpResponse:
             "render": services.render_reason,
             "shareable": shareable,
             "reasons": [services.render_reason(r) for r in result.reasons],
-            "parts": [(p, [services.render_reason(r) for r in p.reasons]) for p in result.parts],
+            "parts": [
+                (p, VERDICT_LABELS[str(p.verdict)], [services.render_reason(r) for r in p.reasons])
+                for p in result.parts
+            ],
         },
     )
