@@ -61,34 +61,23 @@ def _snapshot_or_404():
     return latest
 
 
-@require_safe
-@condition(etag_func=_latest_etag, last_modified_func=_latest_modified)
-def registry_json(request: HttpRequest) -> HttpResponse:
-    latest = _snapshot_or_404()
-    response = HttpResponse(bytes(latest.body), content_type="application/json; charset=utf-8")
-    response["Cache-Control"] = "public, max-age=60"
-    response["X-Signature-Key-Id"] = latest.key_id
-    response["Access-Control-Allow-Origin"] = "*"
-    return response
+def _published(part, content_type: str):
+    """A view serving one part of the latest snapshot, cacheable and open to other sites."""
+
+    @require_safe
+    @condition(etag_func=_latest_etag, last_modified_func=_latest_modified)
+    def view(request: HttpRequest) -> HttpResponse:
+        latest = _snapshot_or_404()
+        response = HttpResponse(part(latest), content_type=content_type)
+        response["Cache-Control"] = "public, max-age=60"
+        response["X-Signature-Key-Id"] = latest.key_id
+        response["Access-Control-Allow-Origin"] = "*"
+        return response
+
+    return view
 
 
-@require_safe
-@condition(etag_func=_latest_etag, last_modified_func=_latest_modified)
-def registry_signature(request: HttpRequest) -> HttpResponse:
-    latest = _snapshot_or_404()
-    response = HttpResponse(latest.signature + "\n", content_type="text/plain; charset=ascii")
-    response["Cache-Control"] = "public, max-age=60"
-    response["X-Signature-Key-Id"] = latest.key_id
-    response["Access-Control-Allow-Origin"] = "*"
-    return response
-
-
-@require_safe
-@condition(etag_func=_latest_etag, last_modified_func=_latest_modified)
-def registry_public_key(request: HttpRequest) -> HttpResponse:
-    """The key that signed the latest snapshot."""
-    latest = _snapshot_or_404()
-    response = HttpResponse(latest.public_key, content_type="application/x-pem-file")
-    response["X-Signature-Key-Id"] = latest.key_id
-    response["Access-Control-Allow-Origin"] = "*"
-    return response
+registry_json = _published(lambda s: bytes(s.body), "application/json; charset=utf-8")
+registry_signature = _published(lambda s: s.signature + "\n", "text/plain; charset=ascii")
+# The key that signed the latest snapshot travels with it (web nodes hold no private key).
+registry_public_key = _published(lambda s: s.public_key, "application/x-pem-file")
