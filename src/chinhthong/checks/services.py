@@ -1,6 +1,8 @@
 """Checking inputs for people and programs: the web page, the API and the CLI call these."""
 
-from django.utils.translation import gettext
+import functools
+
+from django.utils.translation import get_language, gettext
 
 from chinhthong.checks.engines import current_engine
 from chinhthong.verify import reasons as reason_texts
@@ -17,6 +19,12 @@ class InputRejected(ValueError):
 
 def render_reason(item: Reason) -> str:
     """The reason in the active language (Vietnamese by default)."""
+    return _render(item, get_language())
+
+
+@functools.lru_cache(maxsize=50_000)
+def _render(item: Reason, language: str) -> str:
+    # Cached hosts hand back the same Reason objects, so their messages are built once.
     template = reason_texts.TEXTS.get(item.code)
     if template is None:
         return item.code
@@ -55,5 +63,30 @@ def check_email(raw: bytes) -> Result:
 
 
 def as_dict(result: Result) -> dict:
-    """The JSON shape of the API and of `chinhthong check --json`."""
-    return result.to_dict(render_reason)
+    """The JSON shape of the API and of `chinhthong check --json` (Result.to_dict, with the
+    parts that repeat between answers — reasons of cached hosts, channels — built once)."""
+    language = get_language()
+    return {
+        "input": result.input,
+        "kind": result.kind,
+        "verdict": str(result.verdict),
+        "reasons": [_reason_dict(item, language) for item in result.reasons],
+        "channel": _channel_dict(result.channel) if result.channel else None,
+        "lookalike_of": _channel_dict(result.lookalike_of) if result.lookalike_of else None,
+        "parts": [as_dict(part) for part in result.parts],
+    }
+
+
+@functools.lru_cache(maxsize=50_000)
+def _reason_dict(item: Reason, language: str) -> dict:
+    return {
+        "code": item.code,
+        "verdict": str(item.verdict),
+        "message": _render(item, language),
+        "params": item.params_dict,
+    }
+
+
+@functools.lru_cache(maxsize=10_000)
+def _channel_dict(channel) -> dict:
+    return channel.to_dict()

@@ -13,7 +13,7 @@ import threading
 import time
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.core.cache.backends.redis import RedisCache
 from django_ratelimit.exceptions import Ratelimited
 from redis.exceptions import RedisError
@@ -85,8 +85,9 @@ class Limiter:
             return window.known + window.pending > limit
 
     def _add(self, key: str, amount: int, period: int) -> int | None:
-        if isinstance(cache, RedisCache):
-            return _redis_add(key, amount, period)
+        backend = caches["default"]  # `cache` is a proxy: isinstance needs the backend itself
+        if isinstance(backend, RedisCache):
+            return _redis_add(backend, key, amount, period)
         cache.add(key, 0, period + 5)
         try:
             return cache.incr(key, amount)
@@ -102,11 +103,11 @@ class Limiter:
             self.windows.clear()
 
 
-def _redis_add(key: str, amount: int, period: int) -> int | None:
+def _redis_add(backend: RedisCache, key: str, amount: int, period: int) -> int | None:
     """INCRBY and EXPIRE in one round trip (Django's cache API needs three)."""
-    full_key = cache.make_and_validate_key(key)
+    full_key = backend.make_and_validate_key(key)
     try:
-        client = cache._cache.get_client(full_key, write=True)
+        client = backend._cache.get_client(full_key, write=True)
         pipe = client.pipeline(transaction=False)
         pipe.incrby(full_key, amount)
         pipe.expire(full_key, period + 5, nx=True)

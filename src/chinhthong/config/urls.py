@@ -14,12 +14,13 @@ admin.site.site_title = _("chinhthong")
 admin.site.index_title = _("Registry and accounts")
 
 urlpatterns = [
+    # First: the API is what programs call for every message, and routes are tried in order.
+    path("api/v1/", api.urls),
     path("", views.home, name="home"),
     path("", include("chinhthong.registry.urls")),
     path("", include("chinhthong.accounts.urls")),
     path("", include("chinhthong.checks.urls")),
     *snapshot_urlpatterns,
-    path("api/v1/", api.urls),
     path("api/docs", partial(openapi_view, api=api), name="api-docs"),
     path("healthz", views.healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),

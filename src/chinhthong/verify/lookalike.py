@@ -11,6 +11,7 @@ are measured with the optimal-string-alignment distance.
 
 import re
 from dataclasses import dataclass
+from typing import NamedTuple
 from functools import lru_cache
 
 import disarm
@@ -84,9 +85,9 @@ def deletions(word: str, depth: int) -> frozenset[str]:
     return frozenset(out)
 
 
-@dataclass(frozen=True, slots=True)
-class Normalised:
-    """A name after each normalisation step; ``final`` is compared with official names."""
+class Normalised(NamedTuple):
+    """A name after each normalisation step; ``final`` is compared with official names.
+    A tuple of strings, so the many cached ones cost the garbage collector nothing."""
 
     raw: str
     folded: str
