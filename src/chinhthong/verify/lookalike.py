@@ -11,8 +11,8 @@ are measured with the optimal-string-alignment distance.
 
 import re
 from dataclasses import dataclass
-from typing import NamedTuple
 from functools import lru_cache
+from typing import NamedTuple
 
 import disarm
 from rapidfuzz.distance import OSA
