@@ -29,6 +29,10 @@ def current_engine() -> Engine:
         return engine
     with _lock:
         key = _version_key()
+        if key[0] == "packaged" and _state["engine"] is not None:
+            # The database is briefly unreachable: keep answering with what was loaded.
+            _state["checked"] = time.monotonic()
+            return _state["engine"]
         if _state["engine"] is None or key != _state["key"]:
             _state["engine"] = build_engine(key)
             _state["key"] = key

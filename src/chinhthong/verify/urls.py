@@ -22,9 +22,8 @@ WRAPPERS = {
     "google.com": ("q", "url"),
     "www.google.com.vn": ("q", "url"),
     "safelinks.protection.outlook.com": ("url",),
-    "nam12.safelinks.protection.outlook.com": ("url",),
-    "href.li": (),
 }
+SAFELINKS = ".safelinks.protection.outlook.com"  # regional hosts: nam12., eur01., apc01. …
 
 SHORTENERS = frozenset(
     """bit.ly bitly.com tinyurl.com goo.gl t.ly cutt.ly rb.gy is.gd v.gd shorturl.at tiny.cc s.id
@@ -119,6 +118,8 @@ def canonical_href(text: str) -> str | None:
 def unwrap(link: Link) -> str | None:
     """The destination hidden in a redirect wrapper's query, or None."""
     params = WRAPPERS.get(link.host)
+    if params is None and link.host.endswith(SAFELINKS):
+        params = WRAPPERS["safelinks.protection.outlook.com"]
     if params is None or not link.search:
         return None
     if link.host.startswith(("www.google.", "google.")) and link.pathname != "/url":
