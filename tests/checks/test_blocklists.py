@@ -128,3 +128,20 @@ def test_feeds_on_private_addresses_are_refused(db, feed_server):
     source.refresh_from_db()
     assert source.last_error and source.last_fetched_at
     assert not BlocklistEntry.objects.exists()
+
+
+def test_entries_typed_in_the_admin_are_canonical(client, editor):
+    client.force_login(editor)
+    source = BlocklistSource.objects.create(name="tay", format="plain")
+    response = client.post(
+        "/quan-tri/checks/blocklistentry/add/",
+        {"source": source.pk, "value": "HTTP://Scam.TOP:80/Form#x"},
+    )
+    assert response.status_code == 302, response.content.decode()[:500]
+    entry = BlocklistEntry.objects.get()
+    assert (entry.kind, entry.value) == ("url", "http://scam.top/Form")
+    assert services.check("http://scam.top/Form").verdict == "malicious"
+    bad = client.post(
+        "/quan-tri/checks/blocklistentry/add/", {"source": source.pk, "value": "not a thing"}
+    )
+    assert bad.status_code == 200 and BlocklistEntry.objects.count() == 1

@@ -1,7 +1,34 @@
+from django import forms
 from django.contrib import admin
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from chinhthong.checks.blocklists import bump_version
 from chinhthong.checks.models import BlocklistEntry, BlocklistSource
+from chinhthong.verify import feeds
+
+
+class BlocklistEntryForm(forms.ModelForm):
+    """An entry typed by hand is stored in the canonical form lookups use."""
+
+    class Meta:
+        model = BlocklistEntry
+        fields = ("source", "value", "expires_at")
+
+    def clean_value(self):
+        entry = feeds.entry_for(self.cleaned_data["value"])
+        if entry is None:
+            raise forms.ValidationError(
+                _("This is neither a link (with http:// or https://) nor a domain.")
+            )
+        self.instance.kind = entry.kind
+        return entry.value
+
+    def save(self, commit=True):
+        now = timezone.now()
+        self.instance.added_at = self.instance.added_at or now
+        self.instance.last_seen_at = now
+        return super().save(commit)
 
 
 class ReloadsEngines(admin.ModelAdmin):
@@ -28,6 +55,7 @@ class BlocklistSourceAdmin(ReloadsEngines):
 
 @admin.register(BlocklistEntry)
 class BlocklistEntryAdmin(ReloadsEngines):
+    form = BlocklistEntryForm
     list_display = ("value", "kind", "source", "added_at", "last_seen_at", "expires_at")
     list_filter = ("source", "kind")
     search_fields = ("=value",)
