@@ -4,7 +4,12 @@ blocklist from the database into the engine's dictionaries, and how much memory 
     python bench/blocklist_load.py                      # 1,000,000 entries, fresh SQLite
     python bench/blocklist_load.py --entries 100000     # quick run
     python bench/blocklist_load.py --profile            # also cProfile one load
-    python bench/blocklist_load.py --database-url postgres://u:p@host/empty_db   # PostgreSQL
+
+PostgreSQL: ``--database-url postgres://…`` or DATABASE_URL naming PostgreSQL (an SQLite
+DATABASE_URL is ignored: the default is always a fresh temporary SQLite database), e.g.
+
+    scripts/with-postgres sh -c 'psql "${DATABASE_URL%/*}/postgres" -c "CREATE DATABASE
+        chinhthong" && .venv/bin/python bench/blocklist_load.py'
 
 A fresh SQLite database in a temporary directory (CHINHTHONG_VAR_DIR and DATABASE_URL set
 before django.setup(), then ``migrate``); the entries are bench/synthetic.py's made-up
@@ -289,10 +294,12 @@ def main() -> int:
     parser.add_argument("--entries", type=int, default=1_000_000)
     parser.add_argument("--repeat", type=int, default=3, help="loads per approach")
     parser.add_argument("--cpu", type=int, default=max(ALL_CPUS), help="core to pin loads to")
+    environment_url = os.environ.get("DATABASE_URL", "")
     parser.add_argument(
         "--database-url",
-        default="",
-        help="an EMPTY, disposable database (default: fresh SQLite in a temporary directory)",
+        default=environment_url if environment_url.startswith(("postgres", "postgis")) else "",
+        help="an EMPTY, disposable PostgreSQL database (default: DATABASE_URL when it names "
+        "PostgreSQL, else a fresh SQLite database in a temporary directory)",
     )
     parser.add_argument("--profile", action="store_true", help="also cProfile one load")
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory")

@@ -394,14 +394,23 @@ def main() -> int:
         sub_raws = [raws[i] for i in subset]
         our_subset = run_ours(engine, sub_raws)
     if version:
-        with tempfile.TemporaryDirectory(prefix="email-bench-") as tmp:
-            work = Path(tmp)
-            for name in ("home-empty", "home-naive", "home-mbox", "spamd"):
-                (work / name).mkdir()
-            sa["spamd"] = sa_spamd(sub_raws, [s.raw for s in warmup[30:40]], work / "spamd")
-            sa["startup"] = sa_empty_startup(work / "home-empty")
-            sa["mbox"] = sa_mbox(sub_raws, work / "home-mbox", work)
-            sa["naive"] = sa_per_process(sub_raws[: args.sa_naive], work / "home-naive")
+        # SpamAssassin 4 keeps its global_state_dir in the real home directory (getpwuid, not
+        # $HOME); remove it afterwards if this run created it.
+        global_state = Path(pwd.getpwuid(os.getuid()).pw_dir) / ".spamassassin"
+        existed = global_state.exists()
+        try:
+            with tempfile.TemporaryDirectory(prefix="email-bench-") as tmp:
+                work = Path(tmp)
+                for name in ("home-empty", "home-naive", "home-mbox", "spamd"):
+                    (work / name).mkdir()
+                warm = [s.raw for s in warmup[30:40]]
+                sa["spamd"] = sa_spamd(sub_raws, warm, work / "spamd")
+                sa["startup"] = sa_empty_startup(work / "home-empty")
+                sa["mbox"] = sa_mbox(sub_raws, work / "home-mbox", work)
+                sa["naive"] = sa_per_process(sub_raws[: args.sa_naive], work / "home-naive")
+        finally:
+            if not existed:
+                shutil.rmtree(global_state, ignore_errors=True)
 
     # --- report: throughput ---
     print("\n## Throughput on one core\n")
