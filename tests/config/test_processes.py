@@ -47,6 +47,17 @@ CHANGE = json.dumps(
 )
 
 
+def latest_snapshot_lists(env: dict, slug: str) -> bool:
+    """Does the newest signed snapshot in the child's database carry this channel?"""
+    code = (
+        "from chinhthong.registry.models import RegistrySnapshot as S; "
+        f"print(b'{slug}' in bytes(S.objects.latest().body))"
+    )
+    answer = run(env, "manage", "shell", "--no-imports", "-c", code)
+    assert answer.returncode == 0, answer.stderr
+    return answer.stdout.strip() == "True"
+
+
 @pytest.fixture
 def app_env(tmp_path, transactional_db):
     with app_environment(tmp_path / "var") as env:
@@ -114,16 +125,7 @@ def test_database_queue_runs_tasks_in_a_separate_worker(app_env, tmp_path):
     assert int(pending.stdout.strip()) >= 1, pending.stderr
     worker = run(app_env, "manage", "db_worker", "--batch", "--no-startup-delay")
     assert worker.returncode == 0, worker.stderr
-    built = run(
-        app_env,
-        "manage",
-        "shell",
-        "--no-imports",
-        "-c",
-        "from chinhthong.registry.models import RegistrySnapshot as S; "
-        "print(b'hotline-1022' in bytes(S.objects.latest().body))",
-    )
-    assert built.stdout.strip() == "True"
+    assert latest_snapshot_lists(app_env, "hotline-1022")
 
 
 def test_rq_backend_on_a_real_redis_server(tmp_path, transactional_db):
@@ -153,16 +155,7 @@ def test_rq_backend_on_a_real_redis_server(tmp_path, transactional_db):
             env, "manage", "rqworker", "default", "--burst", "--job-class", "django_tasks_rq.Job"
         )
         assert worker.returncode == 0, worker.stderr
-        built = run(
-            env,
-            "manage",
-            "shell",
-            "--no-imports",
-            "-c",
-            "from chinhthong.registry.models import RegistrySnapshot as S; "
-            "print(b'hotline-1022' in bytes(S.objects.latest().body))",
-        )
-        assert built.stdout.strip() == "True", built.stderr
+        assert latest_snapshot_lists(env, "hotline-1022")
 
 
 def test_production_setup_refuses_to_invent_a_signing_key(app_env, tmp_path):

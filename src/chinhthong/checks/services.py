@@ -66,25 +66,14 @@ def as_dict(result: Result) -> dict:
     """The JSON shape of the API and of `chinhthong check --json` (Result.to_dict, with the
     parts that repeat between answers — reasons of cached hosts, channels — built once)."""
     language = get_language()
-    return {
-        "input": result.input,
-        "kind": result.kind,
-        "verdict": str(result.verdict),
-        "reasons": [_reason_dict(item, language) for item in result.reasons],
-        "channel": _channel_dict(result.channel) if result.channel else None,
-        "lookalike_of": _channel_dict(result.lookalike_of) if result.lookalike_of else None,
-        "parts": [as_dict(part) for part in result.parts],
-    }
+    return result.to_dict(
+        reason_dict=lambda item: _reason_dict(item, language), channel_dict=_channel_dict
+    )
 
 
 @functools.lru_cache(maxsize=50_000)
 def _reason_dict(item: Reason, language: str) -> dict:
-    return {
-        "code": item.code,
-        "verdict": str(item.verdict),
-        "message": _render(item, language),
-        "params": item.params_dict,
-    }
+    return item.to_dict(_render(item, language))
 
 
 @functools.lru_cache(maxsize=10_000)

@@ -1,8 +1,8 @@
 """A Redis cache that answers "unknown" instead of failing when Redis is unreachable.
 
-Rate-limit counters live in the shared cache; django-ratelimit only fails open when the cache
-returns nothing, and Django's RedisCache raises on a refused connection. Public pages should
-stay up while Redis is down (the outage shows in /healthz), so cache errors become misses here.
+Django's RedisCache raises on a refused connection, and every page touching the cache would
+answer 500. Public pages should stay up while Redis is down (the outage shows in /healthz), so
+cache errors become misses here; the rate limiter then counts in its own process.
 """
 
 import logging

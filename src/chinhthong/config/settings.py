@@ -178,12 +178,10 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
 
-# --- Rate limits on public endpoints (django-ratelimit), per client address.
+# --- Rate limits on public endpoints per client address (config/ratelimit.py counts; the
+# django-ratelimit middleware turns a refusal into the 429 page below).
 RATELIMIT_VIEW = "chinhthong.config.views.rate_limited"
 PUBLIC_RATE_LIMIT = envstr("CHINHTHONG_PUBLIC_RATE_LIMIT", "120/m")
-RATELIMIT_IP_META_KEY = "chinhthong.config.client_ip.client_ip"
-# If the shared cache cannot count, serve the public page rather than refuse everyone.
-RATELIMIT_FAIL_OPEN = True
 
 # --- Transport security. Production assumes HTTPS in front (README: deploying).
 SESSION_COOKIE_HTTPONLY = True

@@ -16,13 +16,6 @@ from chinhthong.registry.exporting import MODELS
 from chinhthong.registry.snapshots import snapshot_batch
 from chinhthong.verify import canonical
 
-SECTION_LABELS = {
-    "documents": "documents",
-    "agencies": "agencies",
-    "channels": "channels",
-    "report_recipients": "report_recipients",
-}
-
 
 @dataclass(frozen=True)
 class Problem:

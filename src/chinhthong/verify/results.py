@@ -59,6 +59,13 @@ class Reason:
     def params_dict(self) -> dict[str, str]:
         return dict(self.params)
 
+    def to_dict(self, message: str | None = None) -> dict:
+        data = {"code": self.code, "verdict": str(self.verdict)}
+        if message is not None:
+            data["message"] = message
+        data["params"] = self.params_dict
+        return data
+
 
 def reason(code: str, verdict: Verdict, **params: str) -> Reason:
     return Reason(code, verdict, tuple(sorted((k, str(v)) for k, v in params.items())))
@@ -74,24 +81,22 @@ class Result:
     lookalike_of: ChannelRef | None = None
     parts: tuple["Result", ...] = field(default=())
 
-    def to_dict(self, render=None) -> dict:
-        """JSON-ready; ``render(reason) -> str`` supplies each reason's message."""
+    def to_dict(self, render=None, *, reason_dict=None, channel_dict=None) -> dict:
+        """JSON-ready (the API's shape); ``render(reason) -> str`` supplies each reason's
+        message. A caller that reuses dicts between answers passes its own builders."""
+        reason_dict = reason_dict or (lambda r: r.to_dict(render(r) if render else None))
+        channel_dict = channel_dict or ChannelRef.to_dict
         return {
             "input": self.input,
             "kind": self.kind,
             "verdict": str(self.verdict),
-            "reasons": [
-                {
-                    "code": r.code,
-                    "verdict": str(r.verdict),
-                    **({"message": render(r)} if render else {}),
-                    "params": r.params_dict,
-                }
-                for r in self.reasons
+            "reasons": [reason_dict(r) for r in self.reasons],
+            "channel": channel_dict(self.channel) if self.channel else None,
+            "lookalike_of": channel_dict(self.lookalike_of) if self.lookalike_of else None,
+            "parts": [
+                p.to_dict(render, reason_dict=reason_dict, channel_dict=channel_dict)
+                for p in self.parts
             ],
-            "channel": self.channel.to_dict() if self.channel else None,
-            "lookalike_of": self.lookalike_of.to_dict() if self.lookalike_of else None,
-            "parts": [part.to_dict(render) for part in self.parts],
         }
 
 
