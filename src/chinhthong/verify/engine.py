@@ -91,8 +91,13 @@ class Engine:
         if link.host in facebook.HOSTS:
             return self._facebook(text, kind, link, reasons)
         found = self.hosts.analyse(link.host, is_ip=link.is_ip)
-        reasons.extend(found.reasons)
         imitated = lookalike or (found.imitated.for_link() if found.imitated else None)
+        if not reasons and len(found.reasons) == 1:
+            # Most links: the host's one finding is the answer (what decide() would give).
+            return Result(
+                text, kind, found.reasons[0].verdict, found.reasons, found.channel, imitated
+            )
+        reasons.extend(found.reasons)
         return decide(text, kind, reasons, found.channel, imitated)
 
     def _tricks(self, link: Link, reasons: list[Reason]):
@@ -161,9 +166,9 @@ class Engine:
         for form in name.forms():
             if form in brands.brands:
                 return brands.brands[form].key.for_link()
-        for official, brand in brands.brands.items():
+        for official, final, brand in brands.long_names:
             # s4tquangninhofficial, thongtinchinhphuvn: the official name and more.
-            if len(official) >= 8 and (official in key or normalise(official).final in name.final):
+            if official in key or final in name.final:
                 return brand.key.for_link()
         match = brands._typo(name)
         return match.brand.key.for_link() if match else None

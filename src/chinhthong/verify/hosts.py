@@ -1,7 +1,7 @@
 """What a host name is: official, under an official domain, imitating one, risky, or
 unknown. Results are kept per host, since links repeat hosts far more than hosts repeat."""
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 import disarm
 
@@ -16,8 +16,7 @@ RESTRICTED_SUFFIXES = ("gov.vn",)  # registered only by state bodies (MISSION.md
 CACHE_LIMIT = 500_000
 
 
-@dataclass(frozen=True, slots=True)
-class HostFinding:
+class HostFinding(NamedTuple):
     reasons: tuple[Reason, ...]
     channel: ChannelRef | None = None  # the official website it is or is under
     imitated: Owners | None = None  # whose name it imitates
@@ -29,14 +28,16 @@ class HostFinding:
 _PLAIN = frozenset({"not_registered", "unregistered_gov_vn"})
 
 
-def _compact(found: HostFinding):
-    if len(found.reasons) == 1 and found.reasons[0].code in _PLAIN and found.channel is None:
-        return found.reasons[0].code
+def _compact(found: HostFinding, host: str):
+    first = found.reasons[0]
+    if len(found.reasons) == 1 and first.code in _PLAIN and "xn--" not in host:
+        return first.code
     return found
 
 
 def _expand(code: str, host: str) -> HostFinding:
-    return HostFinding((reason(code, Verdict.UNKNOWN, host=readable(host)),))
+    # As reason(code, Verdict.UNKNOWN, host=host) gives it, without sorting one parameter.
+    return HostFinding((Reason(code, Verdict.UNKNOWN, (("host", host),)),))
 
 
 class HostAnalyser:
@@ -51,7 +52,7 @@ class HostAnalyser:
             if len(self.cache) >= CACHE_LIMIT:
                 self.cache.clear()
             found = self._analyse(host, is_ip)
-            self.cache[host] = _compact(found)
+            self.cache[host] = _compact(found, host)
         elif type(found) is str:
             found = _expand(found, host)
         return found

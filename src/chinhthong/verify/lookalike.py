@@ -3,10 +3,11 @@ mail gateway can afford it for every new host.
 
 A candidate name is normalised in three steps — Vietnamese diacritics folded, the Unicode
 TR39 skeleton taken (disarm), digits read as letters — and the first step at which it meets an
-official name says which trick was used. Typing slips are found through a deletion index
-(the SymSpell idea): two strings within edit distance d share a string obtained by deleting
-at most d characters from each, so candidates come from dictionary look-ups and only those
-are measured with the optimal-string-alignment distance.
+official name says which trick was used. Typing slips are measured with the
+optimal-string-alignment distance against the official names whose length is close enough to
+matter, in one call into rapidfuzz's C++ (bit-parallel, with a cutoff): for a fresh name that
+costs a few microseconds, where enumerating its deletions (the SymSpell idea) cost ten times
+more (bench/url_batch.py).
 """
 
 import re
@@ -15,6 +16,7 @@ from functools import lru_cache
 from typing import NamedTuple
 
 import disarm
+from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from chinhthong.verify.text import fold
@@ -74,17 +76,6 @@ def allowed_distance(length: int) -> int:
     return 0
 
 
-@lru_cache(maxsize=4096)  # common tokens (www, tin, gov) repeat; a deletion set is large
-def deletions(word: str, depth: int) -> frozenset[str]:
-    """``word`` with up to ``depth`` characters deleted, never shorter than 3."""
-    out = {word}
-    frontier = {word}
-    for _ in range(depth):
-        frontier = {w[:i] + w[i + 1 :] for w in frontier if len(w) > 3 for i in range(len(w))}
-        out |= frontier
-    return frozenset(out)
-
-
 class Normalised(NamedTuple):
     """A name after each normalisation step; ``final`` is compared with official names.
     A tuple of strings, so the many cached ones cost the garbage collector nothing."""
@@ -139,27 +130,28 @@ class BrandIndex:
     def __init__(self, brands: list[Brand]):
         self.brands = {b.core: b for b in brands}
         self.abbreviations: dict[str, Brand] = {}
-        self.deletion_index: dict[str, set[str]] = {}
         for brand in brands:
             for abbreviation in abbreviations(brand.core):
                 self.abbreviations.setdefault(abbreviation, brand)
-            for variant in deletions(brand.core, allowed_distance(len(brand.core))):
-                self.deletion_index.setdefault(variant, set()).add(brand.core)
         self.max_length = max((len(core) for core in self.brands), default=0)
-        # Lengths a name may have and still be a typing slip of some official name.
-        self.typo_lengths = frozenset(
-            n
-            for core in self.brands
-            for d in range(allowed_distance(len(core)) + 1)
-            for n in (len(core) - d, len(core) + d)
-            if allowed_distance(len(core))
-        )
-        # Lengths within two edits of a name long enough to allow two.
-        self.two_edit_lengths = frozenset(
-            n
-            for core in self.brands
-            if allowed_distance(len(core)) == 2
-            for n in range(len(core) - 2, len(core) + 3)
+        # For each length a name may have: the official names it could be a typing slip of,
+        # grouped by the distance they allow (a name of 9+ letters allows 2, of 5–8 allows 1).
+        self.typo_candidates: dict[int, tuple[tuple[int, tuple[str, ...]], ...]] = {}
+        near: dict[int, dict[int, list[str]]] = {}
+        for core in self.brands:
+            limit = allowed_distance(len(core))
+            for n in range(len(core) - limit, len(core) + limit + 1):
+                if limit and n > 0:
+                    near.setdefault(n, {}).setdefault(limit, []).append(core)
+        for n, groups in near.items():
+            self.typo_candidates[n] = tuple(
+                (limit, tuple(cores)) for limit, cores in sorted(groups.items())
+            )
+        # Long official names (8+ letters) looked for inside Facebook usernames.
+        self.long_names = tuple(
+            (core, normalise(core).final, brand)
+            for core, brand in self.brands.items()
+            if len(core) >= 8
         )
 
     def match(self, core_label: str, tokens: list[str]) -> Match | None:
@@ -216,26 +208,20 @@ class BrandIndex:
         return None
 
     def _typo(self, name: Normalised) -> Match | None:
+        """The official name this one is a typing slip of (nearest first), or None."""
         best = None
         for form in name.forms():
-            if len(form) not in self.typo_lengths:
-                continue
-            candidates: set[str] = set()
-            index = self.deletion_index
-            for variant in deletions(form, 2 if len(form) in self.two_edit_lengths else 1):
-                found = index.get(variant)
-                if found:
-                    candidates |= found
-            for core in candidates:
-                limit = allowed_distance(len(core))
-                distance = OSA.distance(form, core, score_cutoff=limit)
-                if 0 < distance <= limit and (best is None or distance < best.distance):
-                    technique = "typosquat" if form == name.raw else name.technique(form)
-                    best = Match(
-                        self.brands[core],
-                        "typosquat" if technique == "exact" else technique,
-                        distance,
-                    )
+            for limit, cores in self.typo_candidates.get(len(form), ()):
+                for core, distance, _ in process.extract(
+                    form, cores, scorer=OSA.distance, score_cutoff=limit, limit=None
+                ):
+                    if distance > 0 and (best is None or distance < best.distance):
+                        technique = "typosquat" if form == name.raw else name.technique(form)
+                        best = Match(
+                            self.brands[core],
+                            "typosquat" if technique == "exact" else technique,
+                            distance,
+                        )
         return best
 
 

@@ -27,7 +27,6 @@ other authserv-id (written upstream, or by the sender itself) are ignored.
 
 import re
 import time
-from dataclasses import replace
 from email.headerregistry import Address
 from email.parser import BytesParser
 from email.policy import EmailPolicy, default
@@ -187,7 +186,7 @@ class _Analysis:
         ]
         lookalike = imitated[0] if imitated else None
         verdict = decide(label, "email", reasons, lookalike_of=lookalike, parts=deciding)
-        return replace(verdict, parts=tuple(parts))
+        return verdict._replace(parts=tuple(parts))
 
     def _judge(self, check, text: str, kind: str) -> Result:
         """The engine's answer for one link or address; if the engine fails on a crafted

@@ -3,6 +3,7 @@ tricks that make a link read differently from where it goes."""
 
 import re
 from dataclasses import dataclass
+from typing import NamedTuple
 from urllib.parse import parse_qs, unquote
 
 import ada_url
@@ -36,8 +37,7 @@ _OMITTED = 0xFFFFFFFF
 _DEFAULT_HOST = int(ada_url.HostType.DEFAULT)
 
 
-@dataclass(frozen=True, slots=True)
-class Link:
+class Link(NamedTuple):  # a tuple: built for every link checked, several times faster
     raw: str
     href: str  # canonical, without fragment: what blocklists are matched against
     scheme: str
@@ -49,6 +49,8 @@ class Link:
 
 
 def scheme_of(text: str) -> str:
+    if text.startswith("https:"):  # nearly every link: spare the regular expression
+        return "https"
     match = _SCHEME.match(text)
     return match.group(1).lower() if match else ""
 
@@ -82,32 +84,45 @@ def components(text: str):
         if not _lib.ada_is_valid(url):
             return None
         raw_href = _lib.ada_get_href(url)
-        href = _ffi.buffer(raw_href.data, raw_href.length)[:].decode()
+        href = _ffi.unpack(raw_href.data, raw_href.length).decode()
         c = _lib.ada_get_components(url)
-        end = len(href)
-        protocol_end, username_end, host_start, host_end = (
-            c.protocol_end,
-            c.username_end,
-            c.host_start,
-            c.host_end,
-        )
-        path_start, search_start, hash_start = c.pathname_start, c.search_start, c.hash_start
+        protocol_end = c.protocol_end
+        username_end = c.username_end
+        host_start = c.host_start
+        host_end = c.host_end
+        path_start = c.pathname_start
+        search_start = c.search_start
+        hash_start = c.hash_start
         host_type = _lib.ada_get_host_type(url)
     finally:
         _lib.ada_free(url)
-    # The offsets index href; a host after credentials starts with its "@".
-    start = host_start + 1 if host_end > host_start and href[host_start] == "@" else host_start
+    # The offsets index href; a host after credentials starts with its "@". As the URL
+    # Standard's getters, a lone "?" or "#" reads as empty.
+    if hash_start == _OMITTED:
+        fragment, tail = "", len(href)
+    else:
+        fragment, tail = href[hash_start:], hash_start
+        if fragment == "#":
+            fragment = ""
+    if search_start == _OMITTED:
+        search, path_end = "", tail
+    else:
+        search, path_end = href[search_start:tail], search_start
+        if search == "?":
+            search = ""
+    if host_end > host_start and href[host_start] == "@":
+        host_start += 1
     username = href[protocol_end + 2 : username_end] if username_end > protocol_end + 2 else ""
-    fragment = href[hash_start:] if hash_start != _OMITTED else ""
-    search_end = hash_start if hash_start != _OMITTED else end
-    search = href[search_start:search_end] if search_start != _OMITTED else ""
-    # As the URL Standard's getters: a lone "?" or "#" reads as empty.
-    fragment = "" if fragment == "#" else fragment
-    search = "" if search == "?" else search
-    path_end = min(x for x in (search_start, hash_start, end) if x != _OMITTED)
-    pathname = href[path_start:path_end]
-    hostname = href[start:host_end]
-    return href, href[: protocol_end - 1], hostname, username, pathname, search, fragment, host_type
+    return (
+        href,
+        href[: protocol_end - 1],
+        href[host_start:host_end],
+        username,
+        href[path_start:path_end],
+        search,
+        fragment,
+        host_type,
+    )
 
 
 def canonical_href(text: str) -> str | None:
