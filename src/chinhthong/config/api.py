@@ -31,5 +31,6 @@ def _too_many(request, exc):
     )
 
 
-api.add_router("/", registry_router)
+# The check routes first: URLs are tried in order, and a mail gateway calls /check per message.
 api.add_router("/", checks_router)
+api.add_router("/", registry_router)

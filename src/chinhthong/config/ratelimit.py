@@ -2,7 +2,8 @@
 
 A fixed window per client address and endpoint group. Each process keeps the hits it has not
 yet reported and adds them to the shared counter (one cache round trip) on a client's first
-hit, every SYNC_EVERY hits, every SYNC_SECONDS, or on every hit once a client nears its limit:
+hit, every SYNC_EVERY hits (or 1% of the limit, whichever is more), every SYNC_SECONDS, or on
+every hit once a client nears its limit:
 a busy endpoint pays the round trip on a small share of requests, while a client over its
 limit is refused whichever node it reaches. django-ratelimit's per-request counting cost more
 than the check itself on /api/v1/check (bench/http_check.py).
@@ -11,6 +12,7 @@ than the check itself on /api/v1/check (bench/http_check.py).
 import functools
 import threading
 import time
+import weakref
 
 from django.conf import settings
 from django.core.cache import cache, caches
@@ -21,6 +23,7 @@ from redis.exceptions import RedisError
 from chinhthong.config.client_ip import client_ip
 
 SYNC_EVERY = 20
+SYNC_SHARE = 0.01  # a high limit (a mail gateway's) is synced every 1% of it instead
 SYNC_SECONDS = 1.0
 NEAR_LIMIT = 0.8
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
@@ -68,7 +71,7 @@ class Limiter:
                 (
                     window.pending == 1 and window.known == 0
                 )  # first hit here: learn the shared count
-                or window.pending >= SYNC_EVERY
+                or window.pending >= max(SYNC_EVERY, limit * SYNC_SHARE)
                 or time.monotonic() - window.synced >= SYNC_SECONDS
                 or estimate >= limit * NEAR_LIMIT
             )
@@ -107,7 +110,7 @@ def _redis_add(backend: RedisCache, key: str, amount: int, period: int) -> int |
     """INCRBY and EXPIRE in one round trip (Django's cache API needs three)."""
     full_key = backend.make_and_validate_key(key)
     try:
-        client = backend._cache.get_client(full_key, write=True)
+        client = _redis_client(backend._cache, full_key)
         pipe = client.pipeline(transaction=False)
         pipe.incrby(full_key, amount)
         pipe.expire(full_key, period + 5, nx=True)
@@ -115,6 +118,18 @@ def _redis_add(backend: RedisCache, key: str, amount: int, period: int) -> int |
     except RedisError:
         return None
     return int(count)
+
+
+_CLIENTS: "weakref.WeakKeyDictionary[object, object]" = weakref.WeakKeyDictionary()
+
+
+def _redis_client(cache_client, key: str):
+    """The redis-py client for ``key``, made once per cache client: Django makes a new one on
+    every call, which cost more than the round trip itself (bench/http_check.py)."""
+    found = _CLIENTS.get(cache_client)
+    if found is None:
+        found = _CLIENTS[cache_client] = cache_client.get_client(key, write=True)
+    return found
 
 
 LIMITER = Limiter()
