@@ -27,6 +27,22 @@ def test_check_one_input(client, default_registry):
     assert "quangninh.gov.vn" in data["reasons"][0]["message"]
 
 
+def test_reasons_come_in_the_language_the_client_asks_for(client, default_registry):
+    def message(language: str) -> str:
+        response = client.post(
+            "/api/v1/check",
+            {"input": "https://quangninh-gov.vn/"},
+            content_type="application/json",
+            HTTP_ACCEPT_LANGUAGE=language,
+        )
+        return response.json()["reasons"][0]["message"]
+
+    vietnamese, english, again = message("vi"), message("en"), message("vi")
+    assert "ghép tên của quangninh.gov.vn" in vietnamese, vietnamese
+    assert "joins the name of quangninh.gov.vn" in english, english
+    assert again == vietnamese
+
+
 def test_check_a_batch(client, default_registry):
     inputs = [
         "https://www.quangninh.gov.vn/",
@@ -55,6 +71,21 @@ def test_bad_requests_get_clear_errors(client, db, payload, status):
     response = client.post("/api/v1/check", payload, content_type="application/json")
     assert response.status_code == status
     assert response.json()["detail"]
+
+
+def test_oversized_check_body_is_refused_in_vietnamese(client, db):
+    from chinhthong.checks.services import MAX_CHECK_BYTES
+
+    body = b'{"input": "' + b"a" * MAX_CHECK_BYTES + b'"}'
+    response = client.post("/api/v1/check", body, content_type="application/json")
+    assert response.status_code == 413
+    assert response.json()["detail"] == "Nội dung yêu cầu lớn hơn 4 MB."
+
+
+def test_body_that_is_not_json_gets_a_clear_error(client, db):
+    response = client.post("/api/v1/check", b"input=a.vn", content_type="application/json")
+    assert response.status_code == 422
+    assert "JSON" in response.json()["detail"]
 
 
 def test_check_uses_the_live_registry(client, default_registry, django_capture_on_commit_callbacks):

@@ -11,6 +11,8 @@ from chinhthong.verify.results import Reason, Result
 MAX_INPUT_CHARS = 10_000
 MAX_BATCH = 100
 MAX_EMAIL_BYTES = 10 * 1024 * 1024
+# A full batch of the longest inputs, with room for JSON escapes.
+MAX_CHECK_BYTES = 4 * 1024 * 1024
 
 
 class InputRejected(ValueError):
@@ -62,10 +64,12 @@ def check_email(raw: bytes) -> Result:
     return check_message(current_engine(), raw)
 
 
-def as_dict(result: Result) -> dict:
+def as_dict(result: Result, language: str | None = None) -> dict:
     """The JSON shape of the API and of `chinhthong check --json` (Result.to_dict, with the
-    parts that repeat between answers — reasons of cached hosts, channels — built once)."""
-    language = get_language()
+    parts that repeat between answers — reasons of cached hosts, channels — built once).
+    ``language``: the active one, when the caller knows it (a request's LANGUAGE_CODE);
+    asking for it costs more than the rest of this function."""
+    language = language or get_language()
     return result.to_dict(
         reason_dict=lambda item: _reason_dict(item, language), channel_dict=_channel_dict
     )

@@ -1,6 +1,5 @@
 """What a check answers: a verdict, the reasons behind it, and the channels involved."""
 
-from dataclasses import dataclass
 from enum import StrEnum
 from typing import NamedTuple
 
@@ -24,8 +23,7 @@ RANK = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class ChannelRef:
+class ChannelRef(NamedTuple):  # a tuple: hashed in C when answers look up its cached dict
     slug: str
     name: str
     kind: str
