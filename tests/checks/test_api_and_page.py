@@ -43,6 +43,16 @@ def test_reasons_come_in_the_language_the_client_asks_for(client, default_regist
     assert again == vietnamese
 
 
+def test_a_phone_number_is_checked_as_a_number(client, default_registry):
+    response = client.post("/api/v1/check", {"input": "113"}, content_type="application/json")
+    data = response.json()
+    assert (data["kind"], data["verdict"]) == ("phone", "unknown")
+    assert data["reasons"][0]["code"] == "emergency_number"
+    assert data["reasons"][0]["message"] == (
+        "113 là số khẩn cấp quốc gia (Công an), không phải kênh trong danh mục của tỉnh."
+    )
+
+
 def test_check_a_batch(client, default_registry):
     inputs = [
         "https://www.quangninh.gov.vn/",

@@ -71,10 +71,18 @@ def test_invalid_facebook_links_are_rejected(raw):
         ("+84 912 345 678", "+84912345678"),
         ("113", "113"),
         ("1022", "1022"),
+        ("1900 1234", "19001234"),
+        ("1800.5454.18", "1800545418"),
     ],
 )
 def test_phone_numbers_are_e164_or_short_codes(raw, expected):
     assert canonical.phone(raw) == expected
+
+
+@pytest.mark.parametrize("raw", ["1900 123", "19001234567", "0912", "12345678", "abc"])
+def test_numbers_of_no_vietnamese_plan_are_refused(raw):
+    with pytest.raises(InvalidIdentifier):
+        canonical.phone(raw)
 
 
 def test_mail_address_keeps_local_part_and_canonicalises_domain():

@@ -149,7 +149,8 @@ def mail_address(value: str) -> str:
 
 
 def phone(value: str) -> str:
-    """Vietnamese numbers in E.164 (+84…); short service numbers (113, 1022) kept as digits."""
+    """Vietnamese numbers in E.164 (+84…); short service numbers (113, 1022) and 1800/1900
+    numbers kept as digits."""
     value = value.strip()
     if not value or not _PHONE_CHARS.match(value):
         raise InvalidIdentifier("phone_invalid", value)
@@ -160,6 +161,8 @@ def phone(value: str) -> str:
         canonical = f"+84{digits[1:]}"
     elif 3 <= len(digits) <= 6 and not digits.startswith("0"):
         canonical = digits
+    elif digits.startswith(("1800", "1900")) and len(digits) in (8, 10):
+        canonical = digits  # nationwide service numbers: 1800 free of charge, 1900 charged
     else:
         raise InvalidIdentifier("phone_invalid", value)
     if canonical.startswith("+") and not 8 <= len(canonical) - 1 <= 15:

@@ -5,7 +5,7 @@ never changed, only replaced, so any number of threads may share it."""
 import email.utils
 import re
 
-from chinhthong.verify import canonical, facebook
+from chinhthong.verify import apps, canonical, facebook, phones
 from chinhthong.verify.blocklist import EMPTY, Blocklist
 from chinhthong.verify.canonical import InvalidIdentifier
 from chinhthong.verify.domains import is_known_suffix, readable
@@ -53,6 +53,8 @@ class Engine:
             return self.check_address(text)
         if kind == "text":
             return self.check_text(text)
+        if kind == "phone":
+            return self.check_phone(text)
         return self.check_url(text, kind)
 
     # --- links ----------------------------------------------------------------------------------
@@ -90,6 +92,10 @@ class Engine:
             return decide(text, kind, reasons, inner.channel, lookalike or inner.lookalike_of)
         if link.host in facebook.HOSTS:
             return self._facebook(text, kind, link, reasons)
+        if link.host in apps.HOSTS:
+            app = apps.app_of(link)
+            if app:
+                return self._app(text, kind, app, reasons)
         found = self.hosts.analyse(link.host, is_ip=link.is_ip)
         imitated = lookalike or (found.imitated.for_link() if found.imitated else None)
         if not reasons and len(found.reasons) == 1:
@@ -172,6 +178,56 @@ class Engine:
                 return brand.key.for_link()
         match = brands._typo(name)
         return match.brand.key.for_link() if match else None
+
+    def _app(self, text: str, kind: str, app: apps.AppRef, reasons: list[Reason]) -> Result:
+        zalo = app.kind == "zalo_oa_id"
+        ref = self.index.apps.get((app.kind, app.value))
+        if ref:
+            code = "official_zalo" if zalo else "official_app"
+            reasons.append(
+                reason(
+                    code,
+                    Verdict.OFFICIAL,
+                    channel=ref.name,
+                    agency=ref.agency_name,
+                    store=app.store,
+                )
+            )
+            return decide(text, kind, reasons, channel=ref)
+        pending = self.index.pending.get((app.kind, app.value))
+        if pending:
+            reasons.append(reason("pending_review", Verdict.UNKNOWN, channel=pending.name))
+        else:
+            code = "zalo_not_registered" if zalo else "app_not_registered"
+            reasons.append(reason(code, Verdict.UNKNOWN, app=app.value, store=app.store))
+        return decide(text, kind, reasons)
+
+    # --- phone numbers --------------------------------------------------------------------------
+    def check_phone(self, text: str) -> Result:
+        number = phones.phone_number(text)
+        if number is None:
+            return Result(text, "phone", Verdict.UNKNOWN, (reason("unparseable", Verdict.UNKNOWN),))
+        shown = text.strip()
+        ref = self.index.phones.get(number)
+        if ref:
+            found = reason(
+                "official_phone",
+                Verdict.OFFICIAL,
+                phone=shown,
+                channel=ref.name,
+                agency=ref.agency_name,
+            )
+            return decide(text, "phone", [found], channel=ref)
+        pending = self.index.pending.get(("phone", number))
+        if pending:
+            found = reason("pending_review", Verdict.UNKNOWN, channel=pending.name)
+        elif number in phones.EMERGENCY:
+            found = reason(
+                "emergency_number", Verdict.UNKNOWN, phone=number, service=phones.EMERGENCY[number]
+            )
+        else:
+            found = reason("phone_not_registered", Verdict.UNKNOWN, phone=shown)
+        return decide(text, "phone", [found])
 
     # --- senders --------------------------------------------------------------------------------
     def check_address(self, text: str) -> Result:
@@ -264,7 +320,9 @@ class Engine:
         parts: list[Result] = []
         seen: set[str] = set()
         addresses = {m.group() for m in _ADDRESS.finditer(text)}
+        spans = []  # where links were found: digits inside them are not phone numbers
         for match in _LINK.finditer(text):
+            spans.append(match.span())
             item = match.group().rstrip(".,;:!?")
             if item in seen or any(item in a for a in addresses) or len(parts) >= MAX_PARTS:
                 continue
@@ -273,6 +331,12 @@ class Engine:
                 parts.append(self.check_url(item))
         for address in sorted(addresses)[: MAX_PARTS - len(parts)]:
             parts.append(self.check_address(address))
+        for start, end, number in phones.numbers_in(text):
+            inside = any(a <= start < b or a < end <= b for a, b in spans)
+            if inside or number in seen or len(parts) >= MAX_PARTS:
+                continue
+            seen.add(number)
+            parts.append(self.check_phone(number))
         if not parts:
             return Result(text, "text", Verdict.UNKNOWN, (reason("unparseable", Verdict.UNKNOWN),))
         return decide(text, "text", [], parts=parts)
@@ -286,6 +350,8 @@ def detect_kind(text: str) -> str:
         return "url"
     if scheme == "mailto" or ("@" in text and "/" not in text.split("@", 1)[0]):
         return "address" if " " not in text or "<" in text else "text"
+    if phones.phone_number(text):
+        return "phone"
     if " " in text.strip():
         return "text"
     return "url" if "/" in text else "domain"

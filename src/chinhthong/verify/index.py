@@ -36,6 +36,9 @@ class RegistryIndex:
     facebook_keys: dict[str, ChannelRef] = field(default_factory=dict)
     facebook_ids: dict[str, ChannelRef] = field(default_factory=dict)
     pending: dict[tuple[str, str], ChannelRef] = field(default_factory=dict)
+    # hotlines by canonical number; apps and Zalo accounts by (registry field, canonical id)
+    phones: dict[str, ChannelRef] = field(default_factory=dict)
+    apps: dict[tuple[str, str], ChannelRef] = field(default_factory=dict)
     # folded official names (agency names, short names, channel names) -> channel to name
     official_names: dict[str, ChannelRef] = field(default_factory=dict)
     agency_names: dict[str, str] = field(default_factory=dict)
@@ -89,6 +92,11 @@ class RegistryIndex:
                 self.facebook_keys[canonical.facebook_match_key(entry["facebook_username"])] = ref
             if entry.get("facebook_page_id"):
                 self.facebook_ids[str(entry["facebook_page_id"])] = ref
+        for key, value in _other_identifiers(entry):
+            if key == "phone":
+                self.phones.setdefault(value, ref)
+            else:
+                self.apps.setdefault((key, value), ref)
 
     def _add_pending(self, entry: dict, ref: ChannelRef) -> None:
         host = _host(entry.get("host"))
@@ -98,6 +106,8 @@ class RegistryIndex:
             self.pending[("facebook", canonical.facebook_match_key(entry["facebook_username"]))] = (
                 ref
             )
+        for key, value in _other_identifiers(entry):
+            self.pending.setdefault((key, value), ref)
 
     def _add_brand(self, host: str, ref: ChannelRef, role: str, owners: dict) -> None:
         registrable = self.domains.registrable(host) or host
@@ -159,6 +169,29 @@ def _parents(host: str):
     labels = host.split(".")
     for i in range(len(labels) - 1):
         yield ".".join(labels[i:])
+
+
+_OTHER_KINDS = {
+    "hotline": ("phone",),
+    "mobile_app": ("android_package", "ios_app_id"),
+    "zalo_oa": ("zalo_oa_id",),
+}
+_CANONICAL = {
+    "phone": canonical.phone,
+    "android_package": canonical.android_package,
+    "ios_app_id": canonical.ios_app_id,
+    "zalo_oa_id": canonical.zalo_oa_id,
+}
+
+
+def _other_identifiers(entry: dict):
+    """(field, canonical value) of a hotline, an app or a Zalo account."""
+    for key in _OTHER_KINDS.get(entry.get("kind", ""), ()):
+        if entry.get(key):
+            try:
+                yield key, _CANONICAL[key](str(entry[key]))
+            except InvalidIdentifier:
+                continue
 
 
 def _host(value) -> str:

@@ -25,6 +25,13 @@ TEXTS = {
         "%(address)s is on %(domain)s, the official mail domain of %(agency)s."
     ),
     "official_mail_address": gettext_noop("%(address)s is an official mail address of %(agency)s."),
+    "official_phone": gettext_noop(
+        "%(phone)s is the official hotline “%(channel)s” of %(agency)s."
+    ),
+    "official_app": gettext_noop(
+        "This is the official app “%(channel)s” of %(agency)s on %(store)s."
+    ),
+    "official_zalo": gettext_noop("This is the official Zalo account “%(channel)s” of %(agency)s."),
     # neutral information
     "redirect_unwrapped": gettext_noop(
         "The link passes through %(wrapper)s; its real destination, judged here, is %(target)s."
@@ -51,8 +58,22 @@ TEXTS = {
     "address_not_registered": gettext_noop(
         "%(address)s is not an official mail address or on an official mail domain."
     ),
+    "phone_not_registered": gettext_noop(
+        "%(phone)s is not a hotline in the registry of official channels. Official bodies do not "
+        "ask for money, passwords or OTP codes by phone."
+    ),
+    "emergency_number": gettext_noop(
+        "%(phone)s is the national emergency number (%(service)s), not a channel of the "
+        "province's registry."
+    ),
+    "app_not_registered": gettext_noop(
+        "This %(store)s app (%(app)s) is not in the registry of official channels."
+    ),
+    "zalo_not_registered": gettext_noop(
+        "This Zalo account (%(app)s) is not in the registry of official channels."
+    ),
     "unparseable": gettext_noop(
-        "This is not a link, a domain or a mail address that can be checked."
+        "This is not a link, a domain, a mail address or a phone number that can be checked."
     ),
     # impersonation
     "typosquat": gettext_noop(
