@@ -3,6 +3,7 @@ scheduled fetch from a real HTTP server on loopback."""
 
 import datetime as dt
 import http.server
+import socket
 import threading
 from pathlib import Path
 
@@ -83,8 +84,10 @@ def test_entries_expire_and_can_be_removed(db):
 
 class _Feed(http.server.BaseHTTPRequestHandler):
     body = b""
+    hosts: list[str] = []  # the Host header of each request served
 
     def do_GET(self):
+        _Feed.hosts.append(self.headers["Host"])
         self.send_response(200)
         self.send_header("Content-Type", "text/plain")
         self.end_headers()
@@ -117,6 +120,28 @@ def test_scheduled_fetch_from_a_feed_server(db, feed_server):
     assert outcome == {"openphish": "+3 =0 -0"}
     assert blocklists.due_sources() == []  # fetched just now
     assert services.check("https://login-zalo-vn.site/").verdict == "malicious"
+
+
+@override_settings(FETCH_ALLOWED_NETWORKS=["127.0.0.0/8"])
+def test_a_feed_is_fetched_from_the_address_that_was_vetted(db, feed_server, monkeypatch):
+    """DNS rebinding: the name answers an allowed address for the check, then something else
+    (here: nothing at all). The download must go to the vetted address, naming the host."""
+    real = socket.getaddrinfo
+    answers = iter([[(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("127.0.0.1", 0))]])
+
+    def resolve(host, *args, **kwargs):
+        if host == "feed.invalid":  # RFC 2606: never resolves in real DNS
+            try:
+                return next(answers)
+            except StopIteration:
+                raise socket.gaierror(socket.EAI_NONAME, "rebound") from None
+        return real(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", resolve)
+    _Feed.body, _Feed.hosts = b"scam.example.top\n", []
+    port = feed_server.server_port
+    assert blocklists.download(f"http://feed.invalid:{port}/feed.txt") == b"scam.example.top\n"
+    assert _Feed.hosts == [f"feed.invalid:{port}"]
 
 
 def test_feeds_on_private_addresses_are_refused(db, feed_server):

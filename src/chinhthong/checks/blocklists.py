@@ -5,7 +5,7 @@ import datetime as dt
 import ipaddress
 import socket
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit
+from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 from django.conf import settings
@@ -186,13 +186,26 @@ def download(url: str) -> bytes:
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise BlocklistError(_("The feed address must be an http or https link."))
-    check_public(parts.hostname, parts.port or (443 if parts.scheme == "https" else 80))
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    address = check_public(parts.hostname, port)
+    # Connect to the address just vetted rather than resolving the name again: a name can
+    # answer a public address for the check and 127.0.0.1 a moment later (DNS rebinding). The
+    # name still goes in the Host header and, over TLS, in SNI and the certificate check.
+    shown = f"[{address}]" if address.version == 6 else str(address)
+    pinned = urlunsplit(parts._replace(netloc=f"{shown}:{port}"))
+    host = f"[{parts.hostname}]" if ":" in parts.hostname else parts.hostname
+    host_header = f"{host}:{parts.port}" if parts.port else host
     try:
         with (
             httpx.Client(
                 timeout=30, follow_redirects=False, headers={"User-Agent": "chinhthong"}
             ) as client,
-            client.stream("GET", url) as response,
+            client.stream(
+                "GET",
+                pinned,
+                headers={"Host": host_header},
+                extensions={"sni_hostname": parts.hostname},
+            ) as response,
         ):
             if response.status_code != 200:
                 raise BlocklistError(
@@ -213,7 +226,9 @@ def download(url: str) -> bytes:
         ) from exc
 
 
-def check_public(host: str, port: int) -> None:
+def check_public(host: str, port: int) -> ipaddress.IPv4Address | ipaddress.IPv6Address:
+    """The address to connect to for ``host``, once every address it resolves to is public
+    (or in CHINHTHONG_FETCH_ALLOWED_NETWORKS)."""
     allowed = [ipaddress.ip_network(n) for n in settings.FETCH_ALLOWED_NETWORKS]
     try:
         infos = socket.getaddrinfo(host, port, proto=socket.IPPROTO_TCP)
@@ -221,6 +236,8 @@ def check_public(host: str, port: int) -> None:
         raise BlocklistError(
             _("The feed's host %(host)s does not resolve.") % {"host": host}
         ) from exc
+    if not infos:
+        raise BlocklistError(_("The feed's host %(host)s does not resolve.") % {"host": host})
     for info in infos:
         address = ipaddress.ip_address(info[4][0])
         if any(address in network for network in allowed):
@@ -233,3 +250,4 @@ def check_public(host: str, port: int) -> None:
                 )
                 % {"host": host, "address": address}
             )
+    return ipaddress.ip_address(infos[0][4][0])
