@@ -40,6 +40,8 @@ PERMISSIONS = {
         *[("registry", f"{action}_{model}") for model in _REGISTRY_MODELS for action in _EDIT],
         *[("checks", f"{action}_{model}") for model in _BLOCKLIST_MODELS for action in _EDIT],
         *[("auth", f"{action}_{model}") for model in ("user", "group") for action in _EDIT],
+        ("checks", "view_apiclient"),
+        ("checks", "change_apiclient"),
         ("axes", "view_accessattempt"),
         ("axes", "delete_accessattempt"),
         ("axes", "view_accesslog"),

@@ -4,7 +4,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from chinhthong.checks.blocklists import bump_version
-from chinhthong.checks.models import BlocklistEntry, BlocklistSource
+from chinhthong.checks.models import ApiClient, BlocklistEntry, BlocklistSource
 from chinhthong.verify import feeds
 
 
@@ -61,3 +61,23 @@ class BlocklistEntryAdmin(ReloadsEngines):
     search_fields = ("=value",)
     show_full_result_count = False  # feeds hold a million rows; counting them all is slow
     list_select_related = ("source",)
+
+
+@admin.register(ApiClient)
+class ApiClientAdmin(admin.ModelAdmin):
+    """Keys are made with `chinhthong apikey create`, which shows the key once; here a client's
+    limit is changed or its key revoked (unticking "active")."""
+
+    list_display = ("name", "key_prefix", "rate", "active", "created_at")
+    list_filter = ("active",)
+    readonly_fields = ("name", "key_prefix", "created_at")
+    fields = ("name", "description", "key_prefix", "rate", "active", "created_at")
+
+    def has_add_permission(self, request):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        from chinhthong.checks import api_keys
+
+        super().save_model(request, obj, form, change)
+        api_keys.forget()

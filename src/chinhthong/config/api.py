@@ -6,7 +6,7 @@ from ninja import NinjaAPI
 
 from chinhthong import __version__
 from chinhthong.checks.api import router as checks_router
-from chinhthong.config.ratelimit import public_rate_limit
+from chinhthong.config.ratelimit import InvalidApiKey, public_rate_limit
 from chinhthong.registry.api import router as registry_router
 
 
@@ -30,6 +30,18 @@ api = API(
 )
 # Every operation is public, so every operation is limited per client address.
 api.add_decorator(public_rate_limit("api"), mode="operation")
+
+
+@api.exception_handler(InvalidApiKey)
+def _bad_key(request, exc):
+    return api.create_response(
+        request,
+        {
+            "detail": "Khóa API không hợp lệ hoặc đã bị thu hồi. "
+            "(The API key is not valid or was revoked.)"
+        },
+        status=401,
+    )
 
 
 @api.exception_handler(Ratelimited)

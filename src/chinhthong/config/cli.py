@@ -37,6 +37,7 @@ def _mount() -> None:
     app.add_typer(registry_app, name="registry")
     app.add_typer(accounts_app, name="accounts")
     app.add_typer(checks_cli.blocklist_app, name="blocklist")
+    app.add_typer(checks_cli.apikey_app, name="apikey")
     app.command("check")(checks_cli.check)
     app.command("verify-eval")(checks_cli.verify_eval)
 

@@ -17,6 +17,7 @@ import weakref
 from django.conf import settings
 from django.core.cache import cache, caches
 from django.core.cache.backends.redis import RedisCache
+from django.core.exceptions import PermissionDenied
 from django_ratelimit.exceptions import Ratelimited
 from redis.exceptions import RedisError
 
@@ -135,13 +136,29 @@ def _redis_client(cache_client, key: str):
 LIMITER = Limiter()
 
 
+class InvalidApiKey(PermissionDenied):
+    """An X-API-Key header that names no active client (401 on the API)."""
+
+
 def public_rate_limit(group: str):
-    """Decorator for public views: over the limit, Ratelimited (a 429 page or JSON error)."""
+    """Decorator for public views: over the limit, Ratelimited (a 429 page or JSON error).
+    A request with an X-API-Key header counts against that client's own limit instead of its
+    address's; an unknown or revoked key is refused rather than counted as anonymous."""
 
     def decorate(view):
         @functools.wraps(view)
         def wrapped(request, *args, **kwargs):
-            if LIMITER.hit(group, client_ip(request), settings.PUBLIC_RATE_LIMIT):
+            key = request.META.get("HTTP_X_API_KEY")
+            if key is None:
+                over = LIMITER.hit(group, client_ip(request), settings.PUBLIC_RATE_LIMIT)
+            else:
+                from chinhthong.checks.api_keys import client_for
+
+                client = client_for(key.strip())
+                if client is None:
+                    raise InvalidApiKey()
+                over = LIMITER.hit(group, "key:" + client.name, client.rate)
+            if over:
                 raise Ratelimited()
             return view(request, *args, **kwargs)
 
