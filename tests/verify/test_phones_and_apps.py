@@ -162,6 +162,12 @@ def test_a_forwarded_message_lists_its_phone_numbers_beside_its_links(engine):
     assert phones[1].reasons[0].code == "phone_not_registered"
 
 
+def test_digits_of_an_address_are_not_a_phone_number(engine):
+    result = engine.check("Liên hệ 0912345678@gmail.com\nhoặc gọi 0987 654 321")
+    assert [p.kind for p in result.parts] == ["address", "phone"]
+    assert result.parts[1].input == "0987 654 321"
+
+
 def test_the_default_registry_knows_no_hotline_yet():
     # The letters print no hotline numbers: every number is unknown against the default data.
     assert corpus_engine().check("0203 3628 999").reasons[0].code == "phone_not_registered"

@@ -319,8 +319,10 @@ class Engine:
     def check_text(self, text: str) -> Result:
         parts: list[Result] = []
         seen: set[str] = set()
-        addresses = {m.group() for m in _ADDRESS.finditer(text)}
-        spans = []  # where links were found: digits inside them are not phone numbers
+        found_addresses = list(_ADDRESS.finditer(text))
+        addresses = {m.group() for m in found_addresses}
+        # Where links and addresses were found: digits inside them are not phone numbers.
+        spans = [m.span() for m in found_addresses]
         for match in _LINK.finditer(text):
             spans.append(match.span())
             item = match.group().rstrip(".,;:!?")
