@@ -218,7 +218,7 @@ STORAGES = {
     "staticfiles": {
         "BACKEND": envstr(
             "CHINHTHONG_STATICFILES_STORAGE",
-            "whitenoise.storage.CompressedManifestStaticFilesStorage",
+            "chinhthong.config.static_storage.StaticFilesStorage",
         )
     },
 }
