@@ -53,6 +53,8 @@ def test_only_a_digest_of_the_key_is_stored(db):
 def test_bad_rates_and_duplicate_names_are_refused_in_vietnamese(db):
     with pytest.raises(api_keys.ApiKeyRefused, match="không phải giới hạn tần suất"):
         api_keys.create("gateway", rate="lots")
+    with pytest.raises(api_keys.ApiKeyRefused, match="không dùng được làm tên"):
+        api_keys.create("cổng thư")
     api_keys.create("gateway")
     with pytest.raises(api_keys.ApiKeyRefused, match="Đã có chương trình dùng API tên “gateway”"):
         api_keys.create("gateway")

@@ -10,6 +10,7 @@ import time
 from typing import NamedTuple
 
 from django.core.exceptions import ValidationError
+from django.core.validators import validate_slug
 from django.db import DatabaseError
 from django.utils.translation import gettext as _
 
@@ -44,6 +45,16 @@ def validate_rate(rate: str) -> str:
 def create(name: str, rate: str = "6000/m", description: str = "") -> tuple[ApiClient, str]:
     """A new client and its key (shown once; only its digest is kept)."""
     validate_rate(rate)
+    try:
+        validate_slug(name)
+    except ValidationError as exc:
+        raise ApiKeyRefused(
+            _(
+                "“%(name)s” cannot name an API client: use letters without diacritics, digits "
+                "and hyphens, e.g. mail-gateway."
+            )
+            % {"name": name}
+        ) from exc
     if ApiClient.objects.filter(name=name).exists():
         raise ApiKeyRefused(_("An API client named “%(name)s” already exists.") % {"name": name})
     key = PREFIX + secrets.token_urlsafe(32)
