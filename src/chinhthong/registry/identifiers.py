@@ -7,18 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from chinhthong.verify import canonical
 from chinhthong.verify.canonical import InvalidIdentifier
 
-# field -> canonicaliser; the field keeps the returned value.
-CANONICALISERS = {
-    "host": canonical.canonical_host,
-    "facebook_username": canonical.facebook_username,
-    "facebook_page_id": canonical.facebook_page_id,
-    "zalo_oa_id": canonical.zalo_oa_id,
-    "android_package": canonical.android_package,
-    "ios_app_id": canonical.ios_app_id,
-    "mail_address": canonical.mail_address,
-    "phone": canonical.phone,
-    "handle": canonical.handle,
-}
+CANONICALISERS = canonical.CANONICALISERS
 IDENTIFIER_FIELDS = tuple(CANONICALISERS)
 
 # Unique across all channels whatever their kind; host and handle are unique per kind
@@ -33,18 +22,7 @@ GLOBALLY_UNIQUE = (
     "phone",
 )
 
-# kind -> (fields it may use, at least one of which an active channel must have)
-FIELDS_BY_KIND = {
-    "website": ("host",),
-    "facebook_page": ("facebook_username", "facebook_page_id"),
-    "zalo_oa": ("zalo_oa_id",),
-    "mobile_app": ("android_package", "ios_app_id"),
-    "mail_domain": ("host",),
-    "mail_address": ("mail_address",),
-    "youtube": ("handle",),
-    "tiktok": ("handle",),
-    "hotline": ("phone",),
-}
+FIELDS_BY_KIND = canonical.FIELDS_BY_KIND
 
 TAKEN = _("Another channel in the registry already uses this identifier.")
 

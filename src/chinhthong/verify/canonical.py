@@ -198,3 +198,31 @@ def handle(value: str) -> str:
     if not _HANDLE.match(value):
         raise InvalidIdentifier("handle_invalid", value)
     return value.lstrip("@").lower()
+
+
+# field -> canonicaliser; the field keeps the returned value. The registry validates with it,
+# and the engine's index reads snapshots with it.
+CANONICALISERS = {
+    "host": canonical_host,
+    "facebook_username": facebook_username,
+    "facebook_page_id": facebook_page_id,
+    "zalo_oa_id": zalo_oa_id,
+    "android_package": android_package,
+    "ios_app_id": ios_app_id,
+    "mail_address": mail_address,
+    "phone": phone,
+    "handle": handle,
+}
+
+# kind -> (fields it may use, at least one of which an active channel must have)
+FIELDS_BY_KIND = {
+    "website": ("host",),
+    "facebook_page": ("facebook_username", "facebook_page_id"),
+    "zalo_oa": ("zalo_oa_id",),
+    "mobile_app": ("android_package", "ios_app_id"),
+    "mail_domain": ("host",),
+    "mail_address": ("mail_address",),
+    "youtube": ("handle",),
+    "tiktok": ("handle",),
+    "hotline": ("phone",),
+}

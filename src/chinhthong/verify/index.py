@@ -171,25 +171,17 @@ def _parents(host: str):
         yield ".".join(labels[i:])
 
 
-_OTHER_KINDS = {
-    "hotline": ("phone",),
-    "mobile_app": ("android_package", "ios_app_id"),
-    "zalo_oa": ("zalo_oa_id",),
-}
-_CANONICAL = {
-    "phone": canonical.phone,
-    "android_package": canonical.android_package,
-    "ios_app_id": canonical.ios_app_id,
-    "zalo_oa_id": canonical.zalo_oa_id,
-}
+# Channels that are neither websites, mail nor Facebook pages, checked by their identifiers.
+_OTHER_KINDS = ("hotline", "mobile_app", "zalo_oa")
 
 
 def _other_identifiers(entry: dict):
     """(field, canonical value) of a hotline, an app or a Zalo account."""
-    for key in _OTHER_KINDS.get(entry.get("kind", ""), ()):
+    kind = entry.get("kind", "")
+    for key in canonical.FIELDS_BY_KIND[kind] if kind in _OTHER_KINDS else ():
         if entry.get(key):
             try:
-                yield key, _CANONICAL[key](str(entry[key]))
+                yield key, canonical.CANONICALISERS[key](str(entry[key]))
             except InvalidIdentifier:
                 continue
 
