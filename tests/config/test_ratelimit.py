@@ -34,3 +34,8 @@ def test_two_processes_share_one_count_through_the_cache(db):
 def test_pages_and_api_answer_429(client, db):
     codes = [client.get("/api/v1/agencies").status_code for _ in range(6)]
     assert codes[-1] == 429 and codes[:5] == [200] * 5
+    pages = [client.get("/danh-ba/") for _ in range(6)]
+    assert [p.status_code for p in pages] == [200] * 5 + [429]
+    refused = pages[-1]
+    assert "Quá nhiều yêu cầu" in refused.content.decode()
+    assert 1 <= int(refused["Retry-After"]) <= 60

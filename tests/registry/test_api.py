@@ -52,7 +52,12 @@ def test_openapi_docs_are_served_without_outside_resources(client, db):
 def test_public_api_is_rate_limited_per_client(client, default_registry):
     codes = [client.get("/api/v1/channels").status_code for _ in range(4)]
     assert codes == [200, 200, 200, 429]
-    assert "Quá nhiều yêu cầu" in client.get("/api/v1/channels").json()["detail"]
+    refused = client.get("/api/v1/channels")
+    assert "Quá nhiều yêu cầu" in refused.json()["detail"]
+    # The window is a whole minute on the clock: the client is told when it starts afresh.
+    assert 1 <= int(refused["Retry-After"]) <= 60
+    english = client.get("/api/v1/channels", HTTP_ACCEPT_LANGUAGE="en")
+    assert english.json()["detail"] == "Too many requests; please try again in a few minutes."
     # Another client address has its own allowance.
     assert client.get("/api/v1/channels", REMOTE_ADDR="10.9.8.7").status_code == 200
 

@@ -1,12 +1,13 @@
 """The JSON API: one NinjaAPI under /api/v1/, each app contributing its router."""
 
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 from django_ratelimit.exceptions import Ratelimited
 from ninja import NinjaAPI
 
 from chinhthong import __version__
 from chinhthong.checks.api import router as checks_router
-from chinhthong.config.ratelimit import InvalidApiKey, public_rate_limit
+from chinhthong.config.ratelimit import InvalidApiKey, public_rate_limit, retry_after_header
 from chinhthong.registry.api import router as registry_router
 
 
@@ -35,22 +36,18 @@ api.add_decorator(public_rate_limit("api"), mode="operation")
 @api.exception_handler(InvalidApiKey)
 def _bad_key(request, exc):
     return api.create_response(
-        request,
-        {
-            "detail": "Khóa API không hợp lệ hoặc đã bị thu hồi. "
-            "(The API key is not valid or was revoked.)"
-        },
-        status=401,
+        request, {"detail": _("The API key is not valid or was revoked.")}, status=401
     )
 
 
 @api.exception_handler(Ratelimited)
 def _too_many(request, exc):
-    return api.create_response(
+    response = api.create_response(
         request,
-        {"detail": "Quá nhiều yêu cầu; vui lòng thử lại sau ít phút. (Too many requests.)"},
+        {"detail": _("Too many requests; please try again in a few minutes.")},
         status=429,
     )
+    return retry_after_header(response, exc)
 
 
 # The check routes first: URLs are tried in order, and a mail gateway calls /check per message.

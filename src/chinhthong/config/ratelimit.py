@@ -136,12 +136,35 @@ def _redis_client(cache_client, key: str):
 LIMITER = Limiter()
 
 
+class RateLimitExceeded(Ratelimited):
+    """Over the limit; ``retry_after``: seconds until the client's window starts afresh."""
+
+    def __init__(self, retry_after: int):
+        super().__init__()
+        self.retry_after = retry_after
+
+
+def seconds_left(rate: str) -> int:
+    """Seconds until the current fixed window of ``rate`` ends (at least 1)."""
+    _limit, period = parse_rate(rate)
+    return max(1, period - int(time.time()) % period)
+
+
+def retry_after_header(response, exception):
+    """The 429 answer with Retry-After, when the limit that refused knows its window."""
+    seconds = getattr(exception, "retry_after", None)
+    if seconds is not None:
+        response["Retry-After"] = str(seconds)
+    return response
+
+
 class InvalidApiKey(PermissionDenied):
     """An X-API-Key header that names no active client (401 on the API)."""
 
 
 def public_rate_limit(group: str):
-    """Decorator for public views: over the limit, Ratelimited (a 429 page or JSON error).
+    """Decorator for public views: over the limit, RateLimitExceeded (a 429 page or JSON error
+    with a Retry-After header).
     A request with an X-API-Key header counts against that client's own limit instead of its
     address's; an unknown or revoked key is refused rather than counted as anonymous."""
 
@@ -150,16 +173,18 @@ def public_rate_limit(group: str):
         def wrapped(request, *args, **kwargs):
             key = request.META.get("HTTP_X_API_KEY")
             if key is None:
-                over = LIMITER.hit(group, client_ip(request), settings.PUBLIC_RATE_LIMIT)
+                rate = settings.PUBLIC_RATE_LIMIT
+                over = LIMITER.hit(group, client_ip(request), rate)
             else:
                 from chinhthong.checks.api_keys import client_for
 
                 client = client_for(key.strip())
                 if client is None:
                     raise InvalidApiKey()
-                over = LIMITER.hit(group, "key:" + client.name, client.rate)
+                rate = client.rate
+                over = LIMITER.hit(group, "key:" + client.name, rate)
             if over:
-                raise Ratelimited()
+                raise RateLimitExceeded(seconds_left(rate))
             return view(request, *args, **kwargs)
 
         return wrapped

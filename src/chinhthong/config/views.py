@@ -7,6 +7,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from chinhthong.config import health
+from chinhthong.config.ratelimit import retry_after_header
 from chinhthong.registry.models import Channel, ChannelStatus
 
 
@@ -24,7 +25,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 
 def rate_limited(request: HttpRequest, exception=None) -> HttpResponse:
-    return render(request, "429.html", status=429)
+    return retry_after_header(render(request, "429.html", status=429), exception)
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
