@@ -7,7 +7,8 @@ official name says which trick was used. Typing slips are measured with the
 optimal-string-alignment distance against the official names whose length is close enough to
 matter, in one call into rapidfuzz's C++ (bit-parallel, with a cutoff): for a fresh name that
 costs a few microseconds, where enumerating its deletions (the SymSpell idea) cost ten times
-more (bench/url_batch.py).
+more (bench/url_batch.py). A near name counts only when its differences are slips
+(verify/slips.py).
 """
 
 import re
@@ -19,6 +20,7 @@ import disarm
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
+from chinhthong.verify.slips import slip_distance
 from chinhthong.verify.text import fold
 
 LEET = str.maketrans(
@@ -137,8 +139,13 @@ class BrandIndex:
         # For each length a name may have: the official names it could be a typing slip of,
         # grouped by the distance they allow (a name of 9+ letters allows 2, of 5–8 allows 1).
         self.typo_candidates: dict[int, tuple[tuple[int, tuple[str, ...]], ...]] = {}
+        # Official names as names are compared (digits read as letters): tiemchungcovid19
+        # is met by tiemchungcovid91 as one swap, not as two unrelated letters.
+        self.finals: dict[str, Brand] = {}
+        for core, brand in self.brands.items():
+            self.finals.setdefault(normalise(core).final, brand)
         near: dict[int, dict[int, list[str]]] = {}
-        for core in self.brands:
+        for core in self.finals:
             limit = allowed_distance(len(core))
             for n in range(len(core) - limit, len(core) + limit + 1):
                 if limit and n > 0:
@@ -160,7 +167,7 @@ class BrandIndex:
         core = normalise(core_label)
         lured = any(normalise(t).final in LURES for t in tokens) or core.final in LURES
         for form in core.forms():
-            brand = self.brands.get(form)
+            brand = self.brands.get(form) or self.finals.get(form)
             if brand:
                 technique = core.technique(brand.core)
                 return Match(brand, "suffix_swap" if technique == "exact" else technique)
@@ -215,10 +222,13 @@ class BrandIndex:
                 for core, distance, _ in process.extract(
                     form, cores, scorer=OSA.distance, score_cutoff=limit, limit=None
                 ):
-                    if distance > 0 and (best is None or distance < best.distance):
+                    if distance > 0:
+                        # Near in letters; a trap only if the differences are slips.
+                        distance = slip_distance(form, core, limit)
+                    if 0 < distance <= limit and (best is None or distance < best.distance):
                         technique = "typosquat" if form == name.raw else name.technique(form)
                         best = Match(
-                            self.brands[core],
+                            self.finals[core],
                             "typosquat" if technique == "exact" else technique,
                             distance,
                         )
