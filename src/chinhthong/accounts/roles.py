@@ -23,7 +23,7 @@ LABELS = {
 }
 
 _REGISTRY_MODELS = ("agency", "channel", "sourcedocument", "reportrecipient")
-_BLOCKLIST_MODELS = ("blocklistsource", "blocklistentry")
+_BLOCKLIST_MODELS = ("blocklistsource", "blocklistentry", "knownsite")
 _EDIT = ("add", "change", "delete", "view")
 
 # role -> [(app_label, codename)]

@@ -4,7 +4,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from chinhthong.checks.blocklists import bump_version
-from chinhthong.checks.models import ApiClient, BlocklistEntry, BlocklistSource
+from chinhthong.checks.models import ApiClient, BlocklistEntry, BlocklistSource, KnownSite
 from chinhthong.verify import feeds
 
 
@@ -61,6 +61,29 @@ class BlocklistEntryAdmin(ReloadsEngines):
     search_fields = ("=value",)
     show_full_result_count = False  # feeds hold a million rows; counting them all is slow
     list_select_related = ("source",)
+
+
+class KnownSiteForm(forms.ModelForm):
+    """Kept under its registrable domain, never an official one (checks/known_sites.py)."""
+
+    class Meta:
+        model = KnownSite
+        fields = ("domain", "name", "note")
+
+    def clean_domain(self):
+        from chinhthong.checks.known_sites import KnownSiteRejected, registrable_for
+
+        try:
+            return registrable_for(self.cleaned_data["domain"])
+        except KnownSiteRejected as exc:
+            raise forms.ValidationError(str(exc)) from exc
+
+
+@admin.register(KnownSite)
+class KnownSiteAdmin(ReloadsEngines):
+    form = KnownSiteForm
+    list_display = ("domain", "name", "added_at")
+    search_fields = ("domain", "name")
 
 
 @admin.register(ApiClient)

@@ -331,3 +331,48 @@ def apikey_revoke(name: str = typer.Argument(..., help="The client's name.")) ->
         err.print(str(exc), markup=False)
         raise typer.Exit(2) from exc
     out.print(_("Revoked: %(name)s") % {"name": name}, markup=False)
+
+
+knownsite_app = typer.Typer(
+    help="Trang hợp pháp đã biết, không giả mạo kênh nào (known legitimate sites).",
+    no_args_is_help=True,
+)
+
+
+@knownsite_app.command("add")
+def knownsite_add(
+    domain: str = typer.Argument(..., help="The site's domain, e.g. laodong.vn."),
+    name: str = typer.Option(..., help="Whose site it is, e.g. 'Báo Lao Động'."),
+    note: str = typer.Option("", help="Why it is known, for editors."),
+) -> None:
+    """Mark a site as known not to imitate any official channel (a wrong look-alike verdict)."""
+    from chinhthong.checks import known_sites
+
+    try:
+        site = known_sites.add(domain, name, note)
+    except known_sites.KnownSiteRejected as exc:
+        err.print(str(exc), markup=False)
+        raise typer.Exit(2) from exc
+    out.print(
+        _("%(domain)s noted as the site of %(name)s.") % {"domain": site.domain, "name": site.name}
+    )
+
+
+@knownsite_app.command("list")
+def knownsite_list() -> None:
+    """Known legitimate sites."""
+    from chinhthong.checks.models import KnownSite
+
+    for site in KnownSite.objects.all():
+        out.print(f"{site.domain:40} {site.name}", markup=False)
+
+
+@knownsite_app.command("remove")
+def knownsite_remove(domain: str = typer.Argument(...)) -> None:
+    """Forget a known site: its name is compared with official names again."""
+    from chinhthong.checks import known_sites
+
+    if not known_sites.remove(domain):
+        err.print(_("%(domain)s is not a known site.") % {"domain": domain}, markup=False)
+        raise typer.Exit(1)
+    out.print(_("%(domain)s removed.") % {"domain": domain})

@@ -1,6 +1,6 @@
-"""The engine every process checks with: built from the latest signed snapshot and the live
-blocklist, swapped whole when either changes. With no database (a bare CLI), the registry
-shipped in the package is used."""
+"""The engine every process checks with: built from the latest signed snapshot, the live
+blocklist and the known legitimate sites, swapped whole when any of them changes. With no
+database (a bare CLI), the registry shipped in the package is used."""
 
 import json
 import logging
@@ -64,8 +64,13 @@ def build_engine(key: tuple) -> Engine:
     document = _snapshot_document() if key[0] not in (None, "packaged") else None
     if document is None:
         document = packaged_document()
-    blocklist = load_blocklist() if key[1] is not None else Blocklist()
-    engine = Engine(RegistryIndex.from_document(document), blocklist)
+    if key[1] is not None:
+        from chinhthong.checks import known_sites
+
+        blocklist, known = load_blocklist(), known_sites.load()
+    else:
+        blocklist, known = Blocklist(), {}
+    engine = Engine(RegistryIndex.from_document(document), blocklist, known)
     log.debug(
         "verification engine built in %.2f s (%d blocklist entries)",
         time.monotonic() - started,

@@ -1,5 +1,5 @@
-"""Blocklists: where entries come from, the entries themselves, and a version counter that
-tells every process when to reload them."""
+"""Blocklists: where entries come from, the entries themselves, sites known not to imitate
+anyone, and a version counter that tells every process when to reload them."""
 
 import re
 
@@ -60,6 +60,34 @@ class BlocklistEntry(models.Model):
 
     def __str__(self) -> str:
         return self.value
+
+
+class KnownSite(models.Model):
+    """A site that is not an official channel and is known not to imitate one: a newspaper
+    whose name is a letter away from a province's. Its own name is not compared with official
+    names; names made up below it (quangninh-gov.example.vn) still are."""
+
+    domain = models.CharField(
+        _("domain"),
+        max_length=253,
+        unique=True,
+        help_text=_("The registrable domain, e.g. laodong.vn; its subdomains are included."),
+    )
+    name = models.CharField(
+        _("whose site"),
+        max_length=200,
+        help_text=_("Shown to people who check it, e.g. Báo Lao Động."),
+    )
+    note = models.TextField(_("note"), blank=True, help_text=_("Why it is known, for editors."))
+    added_at = models.DateTimeField(_("added"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["domain"]
+        verbose_name = _("known legitimate site")
+        verbose_name_plural = _("known legitimate sites")
+
+    def __str__(self) -> str:
+        return self.domain
 
 
 class BlocklistState(models.Model):

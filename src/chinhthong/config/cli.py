@@ -38,6 +38,7 @@ def _mount() -> None:
     app.add_typer(accounts_app, name="accounts")
     app.add_typer(checks_cli.blocklist_app, name="blocklist")
     app.add_typer(checks_cli.apikey_app, name="apikey")
+    app.add_typer(checks_cli.knownsite_app, name="knownsite")
     app.command("check")(checks_cli.check)
     app.command("verify-eval")(checks_cli.verify_eval)
 

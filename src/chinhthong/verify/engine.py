@@ -39,10 +39,18 @@ _LINK = re.compile(
 
 
 class Engine:
-    def __init__(self, index: RegistryIndex, blocklist: Blocklist = EMPTY):
+    def __init__(
+        self,
+        index: RegistryIndex,
+        blocklist: Blocklist = EMPTY,
+        known_sites: dict[str, str] | None = None,
+    ):
+        """``known_sites``: registrable domain -> whose site it is, for sites the editors know
+        are not official and imitate no one (their own name is not compared with official
+        names)."""
         self.index = index
         self.blocklist = blocklist
-        self.hosts = HostAnalyser(index, blocklist)
+        self.hosts = HostAnalyser(index, blocklist, known_sites)
         self._facebook_seen: dict[str, object] = {}
 
     # --- entry point --------------------------------------------------------------------------

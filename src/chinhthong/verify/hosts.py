@@ -35,15 +35,24 @@ def _compact(found: HostFinding, host: str):
     return found
 
 
+def _tokens(name_part: str) -> list[str]:
+    """The words of a host's name part: www.quangninh-gov -> www, quangninh, gov."""
+    return [t for t in name_part.replace("_", "-").replace(".", "-").split("-") if t]
+
+
 def _expand(code: str, host: str) -> HostFinding:
     # As reason(code, Verdict.UNKNOWN, host=host) gives it, without sorting one parameter.
     return HostFinding((Reason(code, Verdict.UNKNOWN, (("host", host),)),))
 
 
 class HostAnalyser:
-    def __init__(self, index: RegistryIndex, blocklist: Blocklist):
+    def __init__(
+        self, index: RegistryIndex, blocklist: Blocklist, known_sites: dict[str, str] | None = None
+    ):
         self.index = index
         self.blocklist = blocklist
+        # Registrable domain -> whose site it is: not official, known not to imitate anyone.
+        self.known_sites = known_sites or {}
         self.cache: dict[str, HostFinding | str] = {}
 
     def analyse(self, host: str, *, is_ip: bool = False) -> HostFinding:
@@ -116,19 +125,30 @@ class HostAnalyser:
         if embedded:
             return embedded
         name_part = domains.name_part(shown)
-        tokens = [t for t in name_part.replace("_", "-").replace(".", "-").split("-") if t]
         core_label = domains.core_label(readable(registrable))
+        known = self.known_sites.get(registrable)
+        if known is not None:
+            # Its own name is vouched for; names made up below it are still read.
+            below = name_part[: -len(core_label)] if core_label else ""
+            match = self.index.brands.match("", _tokens(below)) if below else None
+            if match:
+                return self._imitation(match, shown)
+            return HostFinding((reason("known_site", Verdict.UNKNOWN, host=shown, name=known),))
+        tokens = _tokens(name_part)
         match = self.index.brands.match(core_label, tokens)
         if match:
-            owners: Owners = match.brand.key
-            official = owners.for_link()
-            params = {"host": shown, "official": match.brand.registrable, "channel": official.name}
-            if match.technique == "typosquat":
-                params["distance"] = str(match.distance)
-            return HostFinding(
-                (reason(match.technique, Verdict.IMPERSONATION, **params),), imitated=owners
-            )
+            return self._imitation(match, shown)
         return HostFinding(self._risks(host, shown, registrable, name_part, tokens))
+
+    def _imitation(self, match, shown: str) -> HostFinding:
+        owners: Owners = match.brand.key
+        official = owners.for_link()
+        params = {"host": shown, "official": match.brand.registrable, "channel": official.name}
+        if match.technique == "typosquat":
+            params["distance"] = str(match.distance)
+        return HostFinding(
+            (reason(match.technique, Verdict.IMPERSONATION, **params),), imitated=owners
+        )
 
     def _embedded(self, host: str, registrable: str) -> HostFinding | None:
         """quangninh.gov.vn.example.top, dichvucong.gov.vn-xacminh.com: an official domain at

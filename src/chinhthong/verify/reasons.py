@@ -40,6 +40,10 @@ TEXTS = {
         "“%(channel)s” is registered but still pending review: it is not confirmed as official."
     ),
     "not_registered": gettext_noop("%(host)s is not in the registry of official channels."),
+    "known_site": gettext_noop(
+        "%(host)s is the site of %(name)s: not an official channel in the registry, but known "
+        "to the editors as a legitimate site that imitates no official channel."
+    ),
     "unregistered_gov_vn": gettext_noop(
         "%(host)s is a gov.vn name, which only state bodies can register, but it is not a "
         "registered official channel."

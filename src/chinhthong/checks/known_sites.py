@@ -1,0 +1,89 @@
+"""Sites known not to imitate official channels: the editors' answer to a look-alike verdict
+that is wrong (laodong.vn, the newspaper Lao Động, is a letter away from lamdong.gov.vn).
+The web back office and the CLI both go through these functions."""
+
+import ipaddress
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from chinhthong.checks.blocklists import bump_version
+from chinhthong.checks.models import KnownSite
+from chinhthong.verify import canonical, urls
+from chinhthong.verify.domains import DomainNames, readable
+
+
+class KnownSiteRejected(ValueError):
+    """A domain that cannot be a known site, with a message for the user."""
+
+
+def registrable_for(text: str) -> str:
+    """The registrable domain (ASCII) a known-site entry is kept under, checked. A link is
+    read for its host."""
+    text = text.strip()
+    try:
+        link = urls.parse(text) if "/" in text else None
+        host = link.host if link else canonical.canonical_host(text)
+    except canonical.InvalidIdentifier:
+        host = None
+    if not host or (link and link.is_ip) or _is_address(host):
+        raise KnownSiteRejected(
+            _("“%(value)s” is not a domain name, e.g. laodong.vn.") % {"value": text}
+        )
+    registrable = DomainNames().registrable(host)
+    if registrable is None:
+        raise KnownSiteRejected(
+            _("“%(value)s” is a public suffix, not one site's domain.") % {"value": text}
+        )
+    from chinhthong.checks.engines import current_engine
+
+    index = current_engine().index
+    if (
+        registrable in index.official_registrables
+        or index.website_for(registrable)
+        or index.mail_domain_for(registrable)
+    ):
+        raise KnownSiteRejected(
+            _("%(domain)s belongs to an official channel; it is already checked as official.")
+            % {"domain": readable(registrable)}
+        )
+    return registrable
+
+
+def _is_address(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return False
+    return True
+
+
+def add(domain: str, name: str, note: str = "") -> KnownSite:
+    name = name.strip()
+    if not name:
+        raise KnownSiteRejected(_("Say whose site it is, e.g. Báo Lao Động."))
+    registrable = registrable_for(domain)
+    with transaction.atomic():
+        site, _created = KnownSite.objects.update_or_create(
+            domain=registrable, defaults={"name": name, "note": note.strip()}
+        )
+        bump_version()
+    return site
+
+
+def remove(domain: str) -> bool:
+    try:
+        host = canonical.canonical_host(domain.strip())
+    except canonical.InvalidIdentifier:
+        return False
+    registrable = DomainNames().registrable(host) or host
+    with transaction.atomic():
+        deleted, _rows = KnownSite.objects.filter(domain=registrable).delete()
+        if deleted:
+            bump_version()
+    return bool(deleted)
+
+
+def load() -> dict[str, str]:
+    """Registrable domain -> whose site, for the engine."""
+    return dict(KnownSite.objects.values_list("domain", "name"))
