@@ -1,4 +1,5 @@
-"""Hotlines, apps and Zalo accounts: what a resident pastes besides links and addresses."""
+"""Hotlines, apps, Zalo, YouTube and TikTok accounts: what a resident pastes besides links to
+websites and addresses."""
 
 import copy
 
@@ -42,6 +43,21 @@ ZALO = {
     "zalo_oa_id": "4318523408541296066",
     "status": "active",
 }
+YOUTUBE = {
+    "slug": "youtube-qtv",
+    "agency": "ubnd-tinh-quang-ninh",
+    "kind": "youtube",
+    "name": "Quảng Ninh TV",
+    "handle": "@QuangNinhTV",
+    "status": "active",
+}
+TIKTOK = {**YOUTUBE, "slug": "tiktok-qtv", "kind": "tiktok", "handle": "@baoquangninh"}
+PENDING_TIKTOK = {
+    **TIKTOK,
+    "slug": "tiktok-cho",
+    "handle": "@quangninh.moi",
+    "status": "pending_review",
+}
 PENDING_HOTLINE = {
     **HOTLINE,
     "slug": "duong-day-cho",
@@ -53,7 +69,16 @@ PENDING_HOTLINE = {
 @pytest.fixture(scope="module")
 def engine() -> Engine:
     document = copy.deepcopy(default_document())
-    document["channels"] += [HOTLINE, MOBILE_HOTLINE, APP, ZALO, PENDING_HOTLINE]
+    document["channels"] += [
+        HOTLINE,
+        MOBILE_HOTLINE,
+        APP,
+        ZALO,
+        PENDING_HOTLINE,
+        YOUTUBE,
+        TIKTOK,
+        PENDING_TIKTOK,
+    ]
     return Engine(RegistryIndex.from_document(document))
 
 
@@ -128,6 +153,35 @@ def test_a_registered_zalo_account_is_official(engine):
 
 
 @pytest.mark.parametrize(
+    ("link", "store"),
+    [
+        ("https://www.youtube.com/@QuangNinhTV", "YouTube"),
+        ("https://m.youtube.com/@quangninhtv/videos", "YouTube"),
+        ("youtube.com/@quangninhtv", "YouTube"),
+        ("https://www.tiktok.com/@baoquangninh/video/7301234567890", "TikTok"),
+    ],
+)
+def test_registered_youtube_and_tiktok_accounts_are_official(engine, link, store):
+    result = engine.check(link)
+    assert result.verdict is Verdict.OFFICIAL, [r.code for r in result.reasons]
+    assert result.reasons[0].code == "official_account"
+    assert result.reasons[0].params_dict["store"] == store
+    assert result.channel.name == "Quảng Ninh TV"
+
+
+def test_the_same_handle_on_the_other_site_is_not_official(engine):
+    result = engine.check("https://www.tiktok.com/@quangninhtv")
+    assert result.verdict is Verdict.UNKNOWN
+    assert result.reasons[0].code == "account_not_registered"
+
+
+def test_a_pending_account_is_not_official(engine):
+    result = engine.check("https://www.tiktok.com/@quangninh.moi")
+    assert result.verdict is Verdict.UNKNOWN
+    assert result.reasons[0].code == "pending_review"
+
+
+@pytest.mark.parametrize(
     ("link", "code"),
     [
         (
@@ -135,6 +189,8 @@ def test_a_registered_zalo_account_is_official(engine):
             "app_not_registered",
         ),
         ("https://zalo.me/1111111111111", "zalo_not_registered"),
+        ("https://www.youtube.com/@quangninh-tv-official", "account_not_registered"),
+        ("https://www.youtube.com/watch?v=dQw4w9WgXcQ", "not_registered"),  # names no account
     ],
 )
 def test_other_apps_and_accounts_are_not_registered(engine, link, code):

@@ -189,9 +189,10 @@ class Engine:
 
     def _app(self, text: str, kind: str, app: apps.AppRef, reasons: list[Reason]) -> Result:
         zalo = app.kind == "zalo_oa_id"
+        account = app.kind in ("youtube", "tiktok")
         ref = self.index.apps.get((app.kind, app.value))
         if ref:
-            code = "official_zalo" if zalo else "official_app"
+            code = "official_zalo" if zalo else "official_account" if account else "official_app"
             reasons.append(
                 reason(
                     code,
@@ -206,7 +207,13 @@ class Engine:
         if pending:
             reasons.append(reason("pending_review", Verdict.UNKNOWN, channel=pending.name))
         else:
-            code = "zalo_not_registered" if zalo else "app_not_registered"
+            code = (
+                "zalo_not_registered"
+                if zalo
+                else "account_not_registered"
+                if account
+                else "app_not_registered"
+            )
             reasons.append(reason(code, Verdict.UNKNOWN, app=app.value, store=app.store))
         return decide(text, kind, reasons)
 

@@ -36,7 +36,8 @@ class RegistryIndex:
     facebook_keys: dict[str, ChannelRef] = field(default_factory=dict)
     facebook_ids: dict[str, ChannelRef] = field(default_factory=dict)
     pending: dict[tuple[str, str], ChannelRef] = field(default_factory=dict)
-    # hotlines by canonical number; apps and Zalo accounts by (registry field, canonical id)
+    # hotlines by canonical number; apps and Zalo accounts by (registry field, canonical id),
+    # YouTube and TikTok accounts by (kind, handle)
     phones: dict[str, ChannelRef] = field(default_factory=dict)
     apps: dict[tuple[str, str], ChannelRef] = field(default_factory=dict)
     # folded official names (agency names, short names, channel names) -> channel to name
@@ -172,18 +173,20 @@ def _parents(host: str):
 
 
 # Channels that are neither websites, mail nor Facebook pages, checked by their identifiers.
-_OTHER_KINDS = ("hotline", "mobile_app", "zalo_oa")
+_OTHER_KINDS = ("hotline", "mobile_app", "zalo_oa", "youtube", "tiktok")
 
 
 def _other_identifiers(entry: dict):
-    """(field, canonical value) of a hotline, an app or a Zalo account."""
+    """(field, canonical value) of a hotline, an app or a Zalo account; a YouTube or TikTok
+    handle under its kind (the same handle may belong to different owners on each)."""
     kind = entry.get("kind", "")
     for key in canonical.FIELDS_BY_KIND[kind] if kind in _OTHER_KINDS else ():
         if entry.get(key):
             try:
-                yield key, canonical.CANONICALISERS[key](str(entry[key]))
+                value = canonical.CANONICALISERS[key](str(entry[key]))
             except InvalidIdentifier:
                 continue
+            yield (kind if key == "handle" else key), value
 
 
 def _host(value) -> str:

@@ -32,6 +32,9 @@ TEXTS = {
         "This is the official app “%(channel)s” of %(agency)s on %(store)s."
     ),
     "official_zalo": gettext_noop("This is the official Zalo account “%(channel)s” of %(agency)s."),
+    "official_account": gettext_noop(
+        "This is the official %(store)s account “%(channel)s” of %(agency)s."
+    ),
     # neutral information
     "redirect_unwrapped": gettext_noop(
         "The link passes through %(wrapper)s; its real destination, judged here, is %(target)s."
@@ -72,6 +75,9 @@ TEXTS = {
     ),
     "app_not_registered": gettext_noop(
         "This %(store)s app (%(app)s) is not in the registry of official channels."
+    ),
+    "account_not_registered": gettext_noop(
+        "This %(store)s account (@%(app)s) is not in the registry of official channels."
     ),
     "zalo_not_registered": gettext_noop(
         "This Zalo account (%(app)s) is not in the registry of official channels."
