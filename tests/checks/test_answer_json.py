@@ -44,3 +44,15 @@ def test_the_kept_parts_follow_the_language():
         english = orjson.loads(services.as_json(result, "en"))["reasons"][0]["message"]
     assert vietnamese != english
     assert "giả mạo" in vietnamese or "chính thống" in vietnamese
+
+
+def test_answers_that_differ_per_link_are_not_kept():
+    # A redirect's reason carries its whole target: kept, every distinct link would stay in
+    # memory. They are encoded each time, and still give the bytes of as_dict.
+    engine = corpus_engine()
+    before = len(services._tails)
+    for number in range(50):
+        target = f"https%3A%2F%2Fexample.com%2F{number}{'x' * 3000}"
+        result = engine.check(f"https://l.facebook.com/l.php?u={target}")
+        assert services.as_json(result, "vi") == orjson.dumps(services.as_dict(result, "vi"))
+    assert len(services._tails) <= before + 1

@@ -3,6 +3,7 @@
 import pytest
 from django.test import override_settings
 
+from chinhthong.config import ratelimit
 from chinhthong.config.ratelimit import Limiter, parse_rate
 
 
@@ -16,18 +17,39 @@ def test_parse_rate(rate, parsed):
 def test_a_client_is_refused_after_exactly_its_limit(db):
     limiter = Limiter()
     answers = [limiter.hit("api", "198.51.100.1", "30/m") for _ in range(31)]
-    assert answers == [False] * 30 + [True]
-    assert limiter.hit("api", "198.51.100.2", "30/m") is False
+    assert answers[:30] == [0] * 30
+    assert 1 <= answers[30] <= 60  # seconds until the minute starts afresh
+    assert limiter.hit("api", "198.51.100.2", "30/m") == 0
+
+
+class _Clock:
+    def __init__(self, now: float):
+        self.now = now
+
+    def time(self) -> float:
+        return self.now
+
+    def monotonic(self) -> float:
+        return self.now
+
+
+def test_the_wait_is_counted_from_the_moment_the_limit_refused(db, monkeypatch):
+    clock = _Clock(1_000_002.3)  # a "3/10s" window runs from …000 to …010
+    monkeypatch.setattr(ratelimit, "time", clock)
+    limiter = Limiter()
+    assert [limiter.hit("api", "198.51.100.1", "3/10s") for _ in range(4)] == [0, 0, 0, 8]
+    clock.now = 1_000_009.9999
+    assert limiter.hit("api", "198.51.100.1", "3/10s") == 1
+    clock.now = 1_000_010.0  # a fresh window
+    assert limiter.hit("api", "198.51.100.1", "3/10s") == 0
 
 
 def test_two_processes_share_one_count_through_the_cache(db):
     # Two limiters stand for two web nodes; the cache is what they share.
     first, second = Limiter(), Limiter()
     assert not any(first.hit("api", "198.51.100.1", "20/m") for _ in range(20))
-    assert second.hit("api", "198.51.100.1", "20/m") is True, (
-        "the second node sees the first's hits"
-    )
-    assert second.hit("api", "198.51.100.9", "20/m") is False
+    assert second.hit("api", "198.51.100.1", "20/m") > 0, "the second node sees the first's hits"
+    assert second.hit("api", "198.51.100.9", "20/m") == 0
 
 
 @override_settings(PUBLIC_RATE_LIMIT="5/m")

@@ -64,10 +64,19 @@ VACCINATION = {
 }
 
 
+SERVICE_247 = {
+    **LAM_DONG,
+    "slug": "web-dich-vu-247",
+    "name": "Dịch vụ 247",
+    "url": "https://dichvu247.gov.vn/",
+    "host": "dichvu247.gov.vn",
+}
+
+
 @pytest.fixture(scope="module")
 def engine() -> Engine:
     document = copy.deepcopy(default_document())
-    document["channels"] += [LAM_DONG, VACCINATION]
+    document["channels"] += [LAM_DONG, VACCINATION, SERVICE_247]
     return Engine(RegistryIndex.from_document(document))
 
 
@@ -100,3 +109,13 @@ def test_an_official_name_with_digits_is_compared_as_it_reads(engine, text):
     result = engine.check(text)
     assert result.verdict is Verdict.IMPERSONATION, [r.code for r in result.reasons]
     assert result.lookalike_of.identifier == "tiemchungcovid19.gov.vn"
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["dichvu247-dangky.com", "https://dangnhap-dichvu247.top/", "dichvu247online-gov.com"],
+)
+def test_an_official_name_with_digits_joined_to_lures(engine, text):
+    result = engine.check(text)
+    assert result.verdict is Verdict.IMPERSONATION, [r.code for r in result.reasons]
+    assert result.lookalike_of.identifier == "dichvu247.gov.vn"

@@ -80,7 +80,10 @@ def as_dict(result: Result, language: str | None = None) -> dict:
 # (verdict, reasons, channels), so its JSON is kept per distinct value; building and encoding
 # those dicts again cost more than the check itself in a server, where the rest of each request
 # leaves the processor's caches cold (bench/http_check.py).
-_TAIL_LIMIT = 20_000
+# Bounded by entries and by size: a redirect's reason carries its whole target, so such
+# answers differ per link and are not kept.
+_TAIL_LIMIT = 4_096
+_TAIL_BYTES = 3_000
 _tails: dict[tuple, bytes] = {}
 
 
@@ -93,11 +96,15 @@ def as_json(result: Result, language: str | None = None) -> bytes:
     key = (result.verdict, result.reasons, result.channel, result.lookalike_of, language)
     tail = _tails.get(key)
     if tail is None:
-        if len(_tails) >= _TAIL_LIMIT:
-            _tails.clear()
         data = as_dict(result, language)
         del data["input"], data["kind"]
-        tail = _tails[key] = orjson.dumps(data)[1:]  # '"verdict":…}' without the opening brace
+        tail = orjson.dumps(data)[1:]  # '"verdict":…}' without the opening brace
+        if len(tail) <= _TAIL_BYTES and not any(
+            r.code == "redirect_unwrapped" for r in result.reasons
+        ):
+            if len(_tails) >= _TAIL_LIMIT:
+                _tails.clear()
+            _tails[key] = tail
     head = (b'{"input":', orjson.dumps(result.input), b',"kind":', orjson.dumps(result.kind), b",")
     return b"".join((*head, tail))
 

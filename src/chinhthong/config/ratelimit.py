@@ -10,6 +10,7 @@ than the check itself on /api/v1/check (bench/http_check.py).
 """
 
 import functools
+import math
 import threading
 import time
 import weakref
@@ -54,11 +55,13 @@ class Limiter:
         self.windows: dict[tuple, _Window] = {}
         self.current = 0
 
-    def hit(self, group: str, client: str, rate: str) -> bool:
-        """Count one request; True when the client is over its limit."""
+    def hit(self, group: str, client: str, rate: str) -> int:
+        """Count one request: 0 when allowed; over the limit, the seconds until the client's
+        window starts afresh (at least 1), read from the same clock reading as the window."""
         limit, period = parse_rate(rate)
         now = time.time()
         start = int(now // period) * period
+        over = max(1, math.ceil(start + period - now))
         key = (group, client, start)
         with self.lock:
             if start != self.current:
@@ -77,7 +80,7 @@ class Limiter:
                 or estimate >= limit * NEAR_LIMIT
             )
             if not due:
-                return False
+                return 0
             pending, window.pending = window.pending, 0
         shared = self._add(f"rl:{group}:{client}:{start}", pending, period)
         with self.lock:
@@ -86,7 +89,7 @@ class Limiter:
             else:
                 window.known = shared
             window.synced = time.monotonic()
-            return window.known + window.pending > limit
+            return over if window.known + window.pending > limit else 0
 
     def _add(self, key: str, amount: int, period: int) -> int | None:
         backend = caches["default"]  # `cache` is a proxy: isinstance needs the backend itself
@@ -144,12 +147,6 @@ class RateLimitExceeded(Ratelimited):
         self.retry_after = retry_after
 
 
-def seconds_left(rate: str) -> int:
-    """Seconds until the current fixed window of ``rate`` ends (at least 1)."""
-    _limit, period = parse_rate(rate)
-    return max(1, period - int(time.time()) % period)
-
-
 def retry_after_header(response, exception):
     """The 429 answer with Retry-After, when the limit that refused knows its window."""
     seconds = getattr(exception, "retry_after", None)
@@ -173,18 +170,16 @@ def public_rate_limit(group: str):
         def wrapped(request, *args, **kwargs):
             key = request.META.get("HTTP_X_API_KEY")
             if key is None:
-                rate = settings.PUBLIC_RATE_LIMIT
-                over = LIMITER.hit(group, client_ip(request), rate)
+                wait = LIMITER.hit(group, client_ip(request), settings.PUBLIC_RATE_LIMIT)
             else:
                 from chinhthong.checks.api_keys import client_for
 
                 client = client_for(key.strip())
                 if client is None:
                     raise InvalidApiKey()
-                rate = client.rate
-                over = LIMITER.hit(group, "key:" + client.name, rate)
-            if over:
-                raise RateLimitExceeded(seconds_left(rate))
+                wait = LIMITER.hit(group, "key:" + client.name, client.rate)
+            if wait:
+                raise RateLimitExceeded(wait)
             return view(request, *args, **kwargs)
 
         return wrapped

@@ -167,19 +167,23 @@ class BrandIndex:
         core = normalise(core_label)
         lured = any(normalise(t).final in LURES for t in tokens) or core.final in LURES
         for form in core.forms():
-            brand = self.brands.get(form) or self.finals.get(form)
+            brand = self._official(form)
             if brand:
                 technique = core.technique(brand.core)
                 return Match(brand, "suffix_swap" if technique == "exact" else technique)
         return self._tokens(tokens, lured) or self._embedded(core) or self._typo(core)
 
+    def _official(self, name: str) -> Brand | None:
+        """The official name ``name`` is, as written or as read (dichvu247 as dichvuzat)."""
+        return self.brands.get(name) or self.finals.get(name)
+
     def _tokens(self, tokens: list[str], lured: bool) -> Match | None:
         """quangninh-gov, dichvucong-quangninh, tracuu-gplx: an official name as one word
         among others, at least one of them a lure or another official name."""
         normalised = [normalise(t) for t in tokens]
-        officials = [n for n in normalised if n.final in self.brands]
+        officials = [n for n in normalised if self._official(n.final)]
         if officials and len(tokens) > 1:
-            brand = self.brands[officials[0].final]
+            brand = self._official(officials[0].final)
             # who-int.org: the official suffix written into the name is a lure of its own.
             suffix_labels = set(brand.registrable[len(brand.core) + 1 :].split("."))
             others = {n.final for n in normalised if n is not officials[0]}
@@ -206,7 +210,7 @@ class BrandIndex:
         for start in range(len(text)):
             for end in range(start + 3, min(len(text), start + self.max_length) + 1):
                 piece = text[start:end]
-                brand = self.brands.get(piece) or self.abbreviations.get(piece)
+                brand = self._official(piece) or self.abbreviations.get(piece)
                 if brand is None or piece == text:
                     continue
                 rest = text[:start] + " " + text[end:]
