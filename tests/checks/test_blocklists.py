@@ -3,7 +3,6 @@ scheduled fetch from a real HTTP server on loopback."""
 
 import datetime as dt
 import http.server
-import socket
 import threading
 from pathlib import Path
 
@@ -123,21 +122,9 @@ def test_scheduled_fetch_from_a_feed_server(db, feed_server):
 
 
 @override_settings(FETCH_ALLOWED_NETWORKS=["127.0.0.0/8"])
-def test_a_feed_is_fetched_from_the_address_that_was_vetted(db, feed_server, monkeypatch):
-    """DNS rebinding: the name answers an allowed address for the check, then something else
-    (here: nothing at all). The download must go to the vetted address, naming the host."""
-    real = socket.getaddrinfo
-    answers = iter([[(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("127.0.0.1", 0))]])
-
-    def resolve(host, *args, **kwargs):
-        if host == "feed.invalid":  # RFC 2606: never resolves in real DNS
-            try:
-                return next(answers)
-            except StopIteration:
-                raise socket.gaierror(socket.EAI_NONAME, "rebound") from None
-        return real(host, *args, **kwargs)
-
-    monkeypatch.setattr(socket, "getaddrinfo", resolve)
+def test_a_feed_is_fetched_from_the_address_that_was_vetted(db, feed_server, rebinding_dns):
+    """The name answers an allowed address for the check, then nothing: the download must go
+    to the vetted address, naming the host."""
     _Feed.body, _Feed.hosts = b"scam.example.top\n", []
     port = feed_server.server_port
     assert blocklists.download(f"http://feed.invalid:{port}/feed.txt") == b"scam.example.top\n"

@@ -4,7 +4,6 @@ A real TLS server on loopback, with a certificate authority made for the test.""
 
 import datetime as dt
 import http.server
-import socket
 import ssl
 import threading
 
@@ -92,23 +91,6 @@ def tls_feed(tmp_path, monkeypatch):
     for server in servers:
         server.shutdown()
         server.server_close()
-
-
-@pytest.fixture
-def rebinding_dns(monkeypatch):
-    """feed.invalid (RFC 2606: never in real DNS) answers 127.0.0.1 once, then nothing."""
-    real = socket.getaddrinfo
-    answers = iter([[(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("127.0.0.1", 0))]])
-
-    def resolve(host, *args, **kwargs):
-        if host == "feed.invalid":
-            try:
-                return next(answers)
-            except StopIteration:
-                raise socket.gaierror(socket.EAI_NONAME, "rebound") from None
-        return real(host, *args, **kwargs)
-
-    monkeypatch.setattr(socket, "getaddrinfo", resolve)
 
 
 @override_settings(FETCH_ALLOWED_NETWORKS=["127.0.0.0/8"])
