@@ -48,7 +48,7 @@ YOUTUBE = {
     "agency": "ubnd-tinh-quang-ninh",
     "kind": "youtube",
     "name": "Quảng Ninh TV",
-    "handle": "@QuangNinhTV",
+    "handle": "quangninhtv",  # as the registry stores it
     "status": "active",
 }
 TIKTOK = {**YOUTUBE, "slug": "tiktok-qtv", "kind": "tiktok", "handle": "@baoquangninh"}
@@ -175,6 +175,23 @@ def test_the_same_handle_on_the_other_site_is_not_official(engine):
     assert result.reasons[0].code == "account_not_registered"
 
 
+@pytest.mark.parametrize(
+    "link",
+    [
+        "https://www.youtube.com/@quangninh.tv",  # dots make another account
+        "https://www.youtube.com/@quangninhtv_official",
+        "https://www.youtube.com/@quangnimhtv",  # a slip
+        "https://m.youtube.com/@QuangNinhTV-News/videos",
+    ],
+)
+def test_lookalike_accounts_on_the_same_site_are_impersonations(engine, link):
+    result = engine.check(link)
+    assert result.verdict is Verdict.IMPERSONATION, [r.code for r in result.reasons]
+    assert result.reasons[0].code == "account_lookalike"
+    assert result.lookalike_of.name == "Quảng Ninh TV"
+    assert result.reasons[0].params_dict["official"] == "quangninhtv"
+
+
 def test_a_pending_account_is_not_official(engine):
     result = engine.check("https://www.tiktok.com/@quangninh.moi")
     assert result.verdict is Verdict.UNKNOWN
@@ -189,7 +206,7 @@ def test_a_pending_account_is_not_official(engine):
             "app_not_registered",
         ),
         ("https://zalo.me/1111111111111", "zalo_not_registered"),
-        ("https://www.youtube.com/@quangninh-tv-official", "account_not_registered"),
+        ("https://www.youtube.com/@tintucmoingay24h", "account_not_registered"),
         ("https://www.youtube.com/watch?v=dQw4w9WgXcQ", "not_registered"),  # names no account
     ],
 )

@@ -200,6 +200,12 @@ def handle(value: str) -> str:
     return value.lstrip("@").lower()
 
 
+def handle_match_key(valid_handle: str) -> str:
+    """A canonical handle as look-alikes are compared: without the dots, underscores and
+    hyphens that make @quang.ninh.tv another account than @quangninhtv."""
+    return valid_handle.replace(".", "").replace("_", "").replace("-", "")
+
+
 # field -> canonicaliser; the field keeps the returned value. The registry validates with it,
 # and the engine's index reads snapshots with it.
 CANONICALISERS = {

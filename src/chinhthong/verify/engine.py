@@ -51,7 +51,7 @@ class Engine:
         self.index = index
         self.blocklist = blocklist
         self.hosts = HostAnalyser(index, blocklist, known_sites)
-        self._facebook_seen: dict[str, object] = {}
+        self._accounts_seen: dict[tuple[str, str], object] = {}
 
     # --- entry point --------------------------------------------------------------------------
     def check(self, text: str, kind: str = "auto") -> Result:
@@ -150,7 +150,7 @@ class Engine:
         if pending:
             reasons.append(reason("pending_review", Verdict.UNKNOWN, channel=pending.name))
             return decide(text, kind, reasons)
-        imitated = self._facebook_lookalike(key) if key else None
+        imitated = self._lookalike(self.index.facebook_brands, "facebook", key) if key else None
         if imitated:
             official_key = imitated.identifier.split("/", 1)[-1]
             reasons.append(
@@ -166,16 +166,18 @@ class Engine:
         reasons.append(reason("facebook_not_registered", Verdict.UNKNOWN))
         return decide(text, kind, reasons)
 
-    def _facebook_lookalike(self, key: str):
-        if key in self._facebook_seen:
-            return self._facebook_seen[key]
-        if len(self._facebook_seen) >= 100_000:
-            self._facebook_seen.clear()
-        found = self._facebook_seen[key] = self._facebook_lookalike_uncached(key)
+    def _lookalike(self, brands, site: str, key: str):
+        """The registered account on ``site`` whose name ``key`` imitates, or None."""
+        seen = self._accounts_seen
+        if (site, key) in seen:
+            return seen[(site, key)]
+        if len(seen) >= 100_000:
+            seen.clear()
+        found = seen[(site, key)] = self._lookalike_uncached(brands, key)
         return found
 
-    def _facebook_lookalike_uncached(self, key: str):
-        brands = self.index.facebook_brands
+    @staticmethod
+    def _lookalike_uncached(brands, key: str):
         name = normalise(key)
         for form in name.forms():
             if form in brands.brands:
@@ -204,8 +206,25 @@ class Engine:
             )
             return decide(text, kind, reasons, channel=ref)
         pending = self.index.pending.get((app.kind, app.value))
+        imitated = None
+        if account and not pending:
+            brands = self.index.account_brands.get(app.kind)
+            key = canonical.handle_match_key(app.value)
+            imitated = self._lookalike(brands, app.kind, key) if brands else None
         if pending:
             reasons.append(reason("pending_review", Verdict.UNKNOWN, channel=pending.name))
+        elif imitated:
+            reasons.append(
+                reason(
+                    "account_lookalike",
+                    Verdict.IMPERSONATION,
+                    app=app.value,
+                    store=app.store,
+                    official=imitated.identifier.lstrip("@"),
+                    channel=imitated.name,
+                )
+            )
+            return decide(text, kind, reasons, lookalike_of=imitated)
         else:
             code = (
                 "zalo_not_registered"

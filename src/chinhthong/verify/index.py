@@ -45,6 +45,8 @@ class RegistryIndex:
     agency_names: dict[str, str] = field(default_factory=dict)
     brands: BrandIndex = field(default_factory=lambda: BrandIndex([]))
     facebook_brands: BrandIndex = field(default_factory=lambda: BrandIndex([]))
+    # YouTube and TikTok handles by site, for look-alike accounts on the same site
+    account_brands: dict[str, BrandIndex] = field(default_factory=dict)
     official_registrables: frozenset[str] = frozenset()
     domains: DomainNames = field(default_factory=DomainNames)
     version: str = ""
@@ -76,6 +78,19 @@ class RegistryIndex:
                 if len(key) >= 6
             ]
         )
+        for site in ("youtube", "tiktok"):
+            accounts = {
+                canonical.handle_match_key(value): ref
+                for (kind, value), ref in index.apps.items()
+                if kind == site
+            }
+            index.account_brands[site] = BrandIndex(
+                [
+                    Brand(key, key, Owners(ref, None))
+                    for key, ref in accounts.items()
+                    if len(key) >= 6
+                ]
+            )
         return index
 
     def _add_active(self, entry: dict, ref: ChannelRef, owners: dict) -> None:

@@ -121,6 +121,9 @@ TEXTS = {
         "facebook.com/%(username)s imitates the official page facebook.com/%(official)s "
         "(“%(channel)s”)."
     ),
+    "account_lookalike": gettext_noop(
+        "The %(store)s account @%(app)s imitates @%(official)s, the official account “%(channel)s”."
+    ),
     "lookalike_sender": gettext_noop(
         "The address %(address)s is on %(domain)s, which imitates %(official)s, the official "
         "“%(channel)s”."
