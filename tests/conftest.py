@@ -32,6 +32,29 @@ def _fresh_cache(db):
     LIMITER.reset()
 
 
+class LimiterClock:
+    """The rate limiter's clock, set by the test (1,000,000,062.5: 42.5 s into a minute
+    window, 2.5 s into a ten-second one)."""
+
+    def __init__(self, now: float = 1_000_000_062.5):
+        self.now = now
+
+    def time(self) -> float:
+        return self.now
+
+    def monotonic(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def limiter_clock(monkeypatch) -> LimiterClock:
+    from chinhthong.config import ratelimit
+
+    clock = LimiterClock()
+    monkeypatch.setattr(ratelimit, "time", clock)
+    return clock
+
+
 @pytest.fixture
 def default_registry(db, django_capture_on_commit_callbacks):
     """The registry shipped in the package, loaded through the import service; the snapshot
