@@ -38,6 +38,15 @@ _LINK = re.compile(
 )
 
 
+# reason codes for an app or account: (registered, not registered)
+_APP_CODES = {
+    "app": ("official_app", "app_not_registered"),
+    "zalo_oa_id": ("official_zalo", "zalo_not_registered"),
+    "youtube": ("official_account", "account_not_registered"),
+    "tiktok": ("official_account", "account_not_registered"),
+}
+
+
 class Engine:
     def __init__(
         self,
@@ -190,14 +199,13 @@ class Engine:
         return match.brand.key.for_link() if match else None
 
     def _app(self, text: str, kind: str, app: apps.AppRef, reasons: list[Reason]) -> Result:
-        zalo = app.kind == "zalo_oa_id"
+        official_code, unregistered_code = _APP_CODES.get(app.kind, _APP_CODES["app"])
         account = app.kind in ("youtube", "tiktok")
         ref = self.index.apps.get((app.kind, app.value))
         if ref:
-            code = "official_zalo" if zalo else "official_account" if account else "official_app"
             reasons.append(
                 reason(
-                    code,
+                    official_code,
                     Verdict.OFFICIAL,
                     channel=ref.name,
                     agency=ref.agency_name,
@@ -226,14 +234,9 @@ class Engine:
             )
             return decide(text, kind, reasons, lookalike_of=imitated)
         else:
-            code = (
-                "zalo_not_registered"
-                if zalo
-                else "account_not_registered"
-                if account
-                else "app_not_registered"
+            reasons.append(
+                reason(unregistered_code, Verdict.UNKNOWN, app=app.value, store=app.store)
             )
-            reasons.append(reason(code, Verdict.UNKNOWN, app=app.value, store=app.store))
         return decide(text, kind, reasons)
 
     # --- phone numbers --------------------------------------------------------------------------
