@@ -74,11 +74,13 @@ def test_a_known_site_is_not_called_an_imitation(text, without, with_known):
 def test_mail_from_a_known_site_is_not_a_lookalike_sender():
     known = _engine({"baohaugiang.com.vn": "Báo Hậu Giang"})
     assert _engine({}).check("toasoan@baohaugiang.com.vn").verdict is Verdict.IMPERSONATION
-    assert known.check("toasoan@baohaugiang.com.vn").verdict is Verdict.UNKNOWN
+    sender = known.check("toasoan@baohaugiang.com.vn")
+    assert sender.verdict is Verdict.UNKNOWN
+    assert [r.code for r in sender.reasons] == ["known_site", "address_not_registered"]
     # An official name shown over its address is still an imitation.
     shown = known.check("Báo Hà Giang <toasoan@baohaugiang.com.vn>")
     assert shown.verdict is Verdict.IMPERSONATION
-    assert [r.code for r in shown.reasons] == ["display_name"]
+    assert [r.code for r in shown.reasons] == ["known_site", "display_name"]
 
 
 def check(client, text: str) -> dict:

@@ -313,7 +313,7 @@ class Engine:
                         channel=imitated.name,
                     )
                 )
-            if item.verdict not in (Verdict.OFFICIAL, Verdict.UNKNOWN):
+            if item.verdict not in (Verdict.OFFICIAL, Verdict.UNKNOWN) or item.code == "known_site":
                 reasons.append(item)
         named = self._display_name_claim(display)
         if named is not None:
