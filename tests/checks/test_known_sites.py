@@ -1,8 +1,6 @@
 """Known legitimate sites: the editors' answer to a wrong look-alike verdict. The site's own
 name is no longer compared with official names; names made up below it still are."""
 
-import copy
-
 import pytest
 from typer.testing import CliRunner
 
@@ -10,9 +8,8 @@ from chinhthong.checks import engines
 from chinhthong.checks.models import KnownSite
 from chinhthong.config import cli
 from chinhthong.verify.engine import Engine
-from chinhthong.verify.index import RegistryIndex
 from chinhthong.verify.results import Verdict
-from tests.verify.engines import default_document
+from tests.verify.engines import engine_with
 
 cli._mount()
 
@@ -37,9 +34,7 @@ def _fresh_engine(monkeypatch):
 
 
 def _engine(known: dict[str, str]) -> Engine:
-    document = copy.deepcopy(default_document())
-    document["channels"].append(HA_GIANG)
-    return Engine(RegistryIndex.from_document(document), known_sites=known)
+    return engine_with([HA_GIANG], known)
 
 
 @pytest.mark.parametrize(

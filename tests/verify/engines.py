@@ -1,6 +1,7 @@
 """Engines for tests, built the way the CLI builds them without a database: from the registry
 shipped in the package, and the corpus blocklist read through the feed parser."""
 
+import copy
 from functools import cache
 from pathlib import Path
 
@@ -32,6 +33,13 @@ def corpus_blocklist() -> Blocklist:
 @cache
 def corpus_engine() -> Engine:
     return Engine(RegistryIndex.from_document(default_document()), corpus_blocklist())
+
+
+def engine_with(channels: list[dict], known_sites: dict[str, str] | None = None) -> Engine:
+    """An engine over the shipped registry plus ``channels`` (test-only entries)."""
+    document = copy.deepcopy(default_document())
+    document["channels"] += channels
+    return Engine(RegistryIndex.from_document(document), known_sites=known_sites)
 
 
 def legit_domains() -> list[str]:

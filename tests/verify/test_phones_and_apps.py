@@ -1,14 +1,11 @@
 """Hotlines, apps, Zalo, YouTube and TikTok accounts: what a resident pastes besides links to
 websites and addresses."""
 
-import copy
-
 import pytest
 
 from chinhthong.verify.engine import Engine, detect_kind
-from chinhthong.verify.index import RegistryIndex
 from chinhthong.verify.results import Verdict
-from tests.verify.engines import corpus_engine, default_document
+from tests.verify.engines import corpus_engine, engine_with
 
 HOTLINE = {
     "slug": "duong-day-nong-1022",
@@ -68,18 +65,18 @@ PENDING_HOTLINE = {
 
 @pytest.fixture(scope="module")
 def engine() -> Engine:
-    document = copy.deepcopy(default_document())
-    document["channels"] += [
-        HOTLINE,
-        MOBILE_HOTLINE,
-        APP,
-        ZALO,
-        PENDING_HOTLINE,
-        YOUTUBE,
-        TIKTOK,
-        PENDING_TIKTOK,
-    ]
-    return Engine(RegistryIndex.from_document(document))
+    return engine_with(
+        [
+            HOTLINE,
+            MOBILE_HOTLINE,
+            APP,
+            ZALO,
+            PENDING_HOTLINE,
+            YOUTUBE,
+            TIKTOK,
+            PENDING_TIKTOK,
+        ]
+    )
 
 
 @pytest.mark.parametrize(

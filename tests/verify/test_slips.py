@@ -1,15 +1,12 @@
 """Typing slips: a name one slip away from an official one imitates it; a name one unrelated
 letter away is another word (Lao Động is not Lâm Đồng)."""
 
-import copy
-
 import pytest
 
 from chinhthong.verify.engine import Engine
-from chinhthong.verify.index import RegistryIndex
 from chinhthong.verify.results import Verdict
 from chinhthong.verify.slips import is_slip, slip_distance
-from tests.verify.engines import default_document
+from tests.verify.engines import engine_with
 
 LAM_DONG = {
     "slug": "web-lam-dong",
@@ -75,9 +72,7 @@ SERVICE_247 = {
 
 @pytest.fixture(scope="module")
 def engine() -> Engine:
-    document = copy.deepcopy(default_document())
-    document["channels"] += [LAM_DONG, VACCINATION, SERVICE_247]
-    return Engine(RegistryIndex.from_document(document))
+    return engine_with([LAM_DONG, VACCINATION, SERVICE_247])
 
 
 @pytest.mark.parametrize(

@@ -18,8 +18,26 @@ class KnownSiteRejected(ValueError):
 
 
 def registrable_for(text: str) -> str:
-    """The registrable domain (ASCII) a known-site entry is kept under, checked. A link is
-    read for its host."""
+    """The registrable domain (ASCII) a known-site entry is kept under, checked: never an
+    official channel's."""
+    registrable = _registrable(text)
+    from chinhthong.checks.engines import current_engine
+
+    index = current_engine().index
+    if (
+        registrable in index.official_registrables
+        or index.website_for(registrable)
+        or index.mail_domain_for(registrable)
+    ):
+        raise KnownSiteRejected(
+            _("%(domain)s belongs to an official channel; it is already checked as official.")
+            % {"domain": readable(registrable)}
+        )
+    return registrable
+
+
+def _registrable(text: str) -> str:
+    """The registrable domain of a domain or link (a link is read for its host)."""
     text = text.strip()
     try:
         link = urls.parse(text) if "/" in text else None
@@ -34,18 +52,6 @@ def registrable_for(text: str) -> str:
     if registrable is None:
         raise KnownSiteRejected(
             _("“%(value)s” is a public suffix, not one site's domain.") % {"value": text}
-        )
-    from chinhthong.checks.engines import current_engine
-
-    index = current_engine().index
-    if (
-        registrable in index.official_registrables
-        or index.website_for(registrable)
-        or index.mail_domain_for(registrable)
-    ):
-        raise KnownSiteRejected(
-            _("%(domain)s belongs to an official channel; it is already checked as official.")
-            % {"domain": readable(registrable)}
         )
     return registrable
 
@@ -73,10 +79,9 @@ def add(domain: str, name: str, note: str = "") -> KnownSite:
 
 def remove(domain: str) -> bool:
     try:
-        host = canonical.canonical_host(domain.strip())
-    except canonical.InvalidIdentifier:
+        registrable = _registrable(domain)
+    except KnownSiteRejected:
         return False
-    registrable = DomainNames().registrable(host) or host
     with transaction.atomic():
         deleted, _rows = KnownSite.objects.filter(domain=registrable).delete()
         if deleted:
