@@ -1,7 +1,9 @@
 """The roles of MISSION.md as Django groups, each with the least permissions it needs.
 
-Roles are data the administrator can extend; this module only declares what each role is
-granted at setup. Later capabilities (bulletins, reports) add their permissions here.
+This table is the whole of what each role may do: `chinhthong setup` and `chinhthong accounts
+sync-roles` set every group to exactly it, and the back office shows roles without letting
+anyone edit their permissions (docs/security.md). Later capabilities (bulletins, reports) add
+their permissions here.
 """
 
 from django.utils.translation import gettext_lazy as _
@@ -39,12 +41,17 @@ PERMISSIONS = {
     ADMINISTRATOR: [
         *[("registry", f"{action}_{model}") for model in _REGISTRY_MODELS for action in _EDIT],
         *[("checks", f"{action}_{model}") for model in _BLOCKLIST_MODELS for action in _EDIT],
-        *[("auth", f"{action}_{model}") for model in ("user", "group") for action in _EDIT],
+        # Users and their roles; a role's permissions are this table, never edited on the web.
+        *[("auth", f"{action}_user") for action in _EDIT],
+        ("auth", "view_group"),
         ("checks", "view_apiclient"),
         ("checks", "change_apiclient"),
         ("axes", "view_accessattempt"),
         ("axes", "delete_accessattempt"),
         ("axes", "view_accesslog"),
+        # Task pages: the database queue's results, the RQ dashboard when Redis runs it.
+        ("django_tasks_database", "view_dbtaskresult"),
+        ("django_rq", "admin"),
     ],
 }
 

@@ -29,13 +29,32 @@ def sync_roles() -> list[Group]:
     return groups
 
 
-def assign_role(user, role: str) -> None:
+def role_group(role: str) -> Group:
+    """The group of ``role``; made with the table's permissions if it is missing. An existing
+    group is left as it is: only ``sync_roles`` resets permissions."""
     if role not in roles.PERMISSIONS:
         raise UnknownRole(role)
-    sync_roles()
-    user.groups.add(Group.objects.get(name=role))
-    if role in roles.BACK_OFFICE and not user.is_staff:
-        user.is_staff = True
+    group, created = Group.objects.get_or_create(name=role)
+    if created:
+        group.permissions.set(
+            Permission.objects.get(content_type__app_label=app, codename=code)
+            for app, code in roles.PERMISSIONS[role]
+        )
+    return group
+
+
+def assign_role(user, role: str) -> None:
+    with transaction.atomic():
+        user.groups.add(role_group(role))
+        update_back_office_access(user)
+
+
+def update_back_office_access(user) -> None:
+    """Back-office access (``is_staff``) follows the roles: a role that works there grants it,
+    and losing every such role takes it away."""
+    wanted = user.is_superuser or user.groups.filter(name__in=roles.BACK_OFFICE).exists()
+    if user.is_staff != wanted:
+        user.is_staff = wanted
         user.save(update_fields=["is_staff"])
 
 

@@ -2,16 +2,11 @@ from functools import partial
 
 from django.contrib import admin
 from django.urls import include, path
-from django.utils.translation import gettext_lazy as _
 from ninja.openapi.views import openapi_view
 
 from chinhthong.config import views
 from chinhthong.config.api import api
 from chinhthong.registry.urls import snapshot_urlpatterns
-
-admin.site.site_header = _("chinhthong — administration")
-admin.site.site_title = _("chinhthong")
-admin.site.index_title = _("Registry and accounts")
 
 api_urls = api.urls
 # POST /api/v1/check, which a mail gateway calls for every message, is also routed at the first

@@ -3,12 +3,12 @@
 from django.contrib import admin
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
 
+from chinhthong.accounts.backoffice import HistoryAdmin
 from chinhthong.registry.models import Agency, Channel, ReportRecipient, SourceDocument
 
 
-class RegistryAdmin(SimpleHistoryAdmin):
+class RegistryAdmin(HistoryAdmin):
     # Links typed without a scheme are read as https, as Django 6 will do by default.
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 

@@ -1,0 +1,126 @@
+"""Accounts, roles and task pages in the back office.
+
+Administrators manage people and which roles they hold; what a role may do is the table in
+accounts/roles.py and nothing on the web changes it: no one ticks "superuser" or grants a
+single permission here (superusers are made from the command line), role groups are shown
+read-only, and only superusers change a superuser's account.
+"""
+
+from axes import admin as axes_admin
+from axes.models import AccessAttempt
+from django.conf import settings
+from django.contrib import admin
+from django.contrib.auth import admin as auth_admin
+from django.contrib.auth.models import Group, User
+from django.http import Http404, HttpResponse
+from django.urls import path
+from django.utils.translation import gettext_lazy as _
+
+from chinhthong.accounts import roles, services
+
+admin.site.unregister(User)
+admin.site.unregister(Group)
+admin.site.unregister(AccessAttempt)
+
+
+@admin.register(User)
+class UserAdmin(auth_admin.UserAdmin):
+    fieldsets = (
+        (None, {"fields": ("username", "password")}),
+        (_("Personal info"), {"fields": ("first_name", "last_name", "email")}),
+        (_("Status and roles"), {"fields": ("is_active", "groups", "is_staff", "is_superuser")}),
+        (_("Important dates"), {"fields": ("last_login", "date_joined")}),
+    )
+    readonly_fields = ("is_staff", "is_superuser", "last_login", "date_joined")
+    filter_horizontal = ("groups",)
+    list_display = ("username", "email", "first_name", "last_name", "is_active", "is_staff")
+
+    def formfield_for_manytomany(self, db_field, request=None, **kwargs):
+        if db_field.name == "groups":
+            kwargs["queryset"] = Group.objects.filter(name__in=roles.PERMISSIONS)
+            kwargs["help_text"] = _(
+                "The roles this person holds; what each role may do is fixed by the system."
+            )
+        return super().formfield_for_manytomany(db_field, request=request, **kwargs)
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and obj.is_superuser and not request.user.is_superuser:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and obj.is_superuser and not request.user.is_superuser:
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        services.update_back_office_access(form.instance)
+
+
+@admin.register(Group)
+class RoleAdmin(admin.ModelAdmin):
+    """Role groups, read-only: their permissions come from accounts/roles.py."""
+
+    list_display = ("name",)
+    fields = ("name", "permissions")
+    readonly_fields = ("name", "permissions")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(AccessAttempt)
+class AccessAttemptAdmin(axes_admin.AccessAttemptAdmin):
+    @admin.action(description=_("Clean up expired log-in attempts"), permissions=["delete"])
+    def cleanup_expired_attempts(self, request, queryset):
+        return super().cleanup_expired_attempts(request, queryset)
+
+
+if settings.TASK_BACKEND == "rq":
+    from django_rq.admin import QueueAdmin
+    from django_rq.models import Dashboard
+    from django_rq.urls import get_admin_urlpatterns
+    from redis.exceptions import RedisError
+
+    @admin.register(Dashboard)
+    class TaskQueueAdmin(QueueAdmin):
+        """django-rq's dashboard, for administrators only; its token-authenticated JSON and
+        metrics pages are not published."""
+
+        def has_module_permission(self, request):
+            return request.user.has_perm("django_rq.admin")
+
+        def has_view_permission(self, request, obj=None):
+            return request.user.has_perm("django_rq.admin")
+
+        def has_change_permission(self, request, obj=None):
+            return request.user.has_perm("django_rq.admin")
+
+        def _require_admin(self, request) -> None:
+            if not request.user.has_perm("django_rq.admin"):
+                raise Http404
+
+        def get_urls(self):
+            def wrap(view):
+                def checked(request, *args, **kwargs):
+                    self._require_admin(request)
+                    try:
+                        return view(request, *args, **kwargs)
+                    except RedisError:
+                        message = _("The task queue (Redis) does not answer; try again later.")
+                        return HttpResponse(message, status=503)
+
+                return self.admin_site.admin_view(checked)
+
+            pages = get_admin_urlpatterns(name_prefix="django_rq_", view_wrapper=wrap)
+            # The admin index links the dashboard by its change-list name; no other page of
+            # the stock model admin is published (the model has no table).
+            index = path("", wrap(self.changelist_view), name="django_rq_dashboard_changelist")
+            return [*pages, index]
