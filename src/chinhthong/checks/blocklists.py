@@ -1,21 +1,31 @@
 """Importing, fetching, expiring and removing blocklist entries. A feed is read and
 validated whole before anything is written; then one transaction applies it."""
 
+import csv
 import datetime as dt
 import ipaddress
+import logging
 import socket
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlunsplit
 
 import httpx
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from chinhthong.checks.models import BlocklistEntry, BlocklistSource, BlocklistState
-from chinhthong.verify import feeds
+from chinhthong.config.validators import (
+    PORT_OUT_OF_RANGE,
+    field_problems,
+    without_control_characters,
+)
+from chinhthong.verify import canonical, feeds
+
+log = logging.getLogger(__name__)
 
 BATCH = 5_000
 MAX_FEED_BYTES = 200 * 1024 * 1024
@@ -41,7 +51,8 @@ def read_feed(
     try:
         for item in feeds.read(data, fmt):
             (entries if isinstance(item, feeds.Entry) else bad).append(item)
-    except ValueError as exc:  # malformed JSON or CSV
+    # Malformed JSON or CSV; a CSV field past csv's size limit; JSON nested thousands deep.
+    except (ValueError, csv.Error, RecursionError) as exc:
         raise BlocklistError(
             _("The feed cannot be read as %(format)s: %(error)s") % {"format": fmt, "error": exc}
         ) from exc
@@ -111,10 +122,36 @@ def bump_version() -> None:
 
 
 def source_named(name: str, fmt: str = "plain", url: str = "") -> BlocklistSource:
+    """The source called ``name``, made if new; the name is checked as the back office checks
+    it, before any query (PostgreSQL refuses a NUL in a query)."""
+    _check(BlocklistSource(name=name, format=fmt, url=url))
     source, _created = BlocklistSource.objects.get_or_create(
         name=name, defaults={"format": fmt, "url": url}
     )
     return source
+
+
+def register_feed(
+    name: str, url: str, fmt: str, *, every_minutes: int = 360, keep_days: int | None = 30
+) -> BlocklistSource:
+    """Add or change a feed fetched on schedule, checked as the back office checks it (its
+    address's port included): a feed that can never be fetched is refused now, not at 3 a.m."""
+    values = {
+        "url": url,
+        "format": fmt,
+        "fetch_every_minutes": every_minutes,
+        "keep_days": keep_days,
+    }
+    _check(BlocklistSource(name=name, **values))
+    source, _created = BlocklistSource.objects.update_or_create(name=name, defaults=values)
+    return source
+
+
+def _check(source: BlocklistSource) -> None:
+    try:
+        source.full_clean(validate_unique=False)
+    except ValidationError as exc:
+        raise BlocklistError(field_problems(exc, BlocklistSource)) from exc
 
 
 def import_file(
@@ -152,7 +189,8 @@ def expire(now: dt.datetime | None = None) -> int:
 
 # --- fetching feeds ---------------------------------------------------------------------------
 def fetch(source: BlocklistSource) -> ImportSummary:
-    """Download a source's feed and replace its entries; the error is kept on the source."""
+    """Download a source's feed and replace its entries. Whatever stops it, the reason is kept
+    on the source and raised as BlocklistError, so one broken feed never stops the others."""
     try:
         data = download(source.url)
         entries, bad = read_feed(data, source.format, skip_invalid=True)
@@ -163,8 +201,15 @@ def fetch(source: BlocklistSource) -> ImportSummary:
         source.last_error = ""
         return summary
     except BlocklistError as exc:
-        source.last_error = str(exc)
+        source.last_error = without_control_characters(str(exc), multi_line=True)
         raise
+    except Exception as exc:
+        log.exception("blocklist %s: the fetch failed", source.name)
+        message = _(
+            "The fetch failed unexpectedly (%(error)s); the server log has the details."
+        ) % {"error": f"{type(exc).__name__}: {exc}"}
+        source.last_error = without_control_characters(message, multi_line=True)
+        raise BlocklistError(message) from exc
     finally:
         source.last_fetched_at = timezone.now()
         source.save(update_fields=["last_fetched_at", "last_error"])
@@ -183,7 +228,12 @@ def due_sources(now: dt.datetime | None = None) -> list[BlocklistSource]:
 
 def download(url: str) -> bytes:
     """GET a feed over http(s), refusing private addresses (no request into the local network)."""
-    parts = urlsplit(url)
+    try:
+        parts = canonical.split_url(url)
+    except canonical.InvalidIdentifier as exc:
+        if exc.code != "url_port_invalid":
+            raise BlocklistError(_("The feed address must be an http or https link.")) from exc
+        raise BlocklistError(str(PORT_OUT_OF_RANGE) % {"value": url}) from exc
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise BlocklistError(_("The feed address must be an http or https link."))
     port = parts.port or (443 if parts.scheme == "https" else 80)
@@ -232,7 +282,7 @@ def check_public(host: str, port: int) -> ipaddress.IPv4Address | ipaddress.IPv6
     allowed = [ipaddress.ip_network(n) for n in settings.FETCH_ALLOWED_NETWORKS]
     try:
         infos = socket.getaddrinfo(host, port, proto=socket.IPPROTO_TCP)
-    except OSError as exc:
+    except (OSError, ValueError) as exc:  # ValueError: a NUL, a label IDNA cannot encode
         raise BlocklistError(
             _("The feed's host %(host)s does not resolve.") % {"host": host}
         ) from exc

@@ -4,11 +4,13 @@ The web back office and the CLI both go through these functions."""
 
 import ipaddress
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from chinhthong.checks.blocklists import bump_version
 from chinhthong.checks.models import KnownSite
+from chinhthong.config.validators import field_problems
 from chinhthong.verify import canonical, urls
 from chinhthong.verify.domains import DomainNames, readable
 
@@ -65,13 +67,17 @@ def _is_address(host: str) -> bool:
 
 
 def add(domain: str, name: str, note: str = "") -> KnownSite:
-    name = name.strip()
+    name, note = name.strip(), note.strip()
     if not name:
         raise KnownSiteRejected(_("Say whose site it is, e.g. Báo Lao Động."))
     registrable = registrable_for(domain)
+    try:  # the same checks as the back office's form: lengths, no control characters
+        KnownSite(domain=registrable, name=name, note=note).full_clean(validate_unique=False)
+    except ValidationError as exc:
+        raise KnownSiteRejected(field_problems(exc, KnownSite)) from exc
     with transaction.atomic():
         site, _created = KnownSite.objects.update_or_create(
-            domain=registrable, defaults={"name": name, "note": note.strip()}
+            domain=registrable, defaults={"name": name, "note": note}
         )
         bump_version()
     return site

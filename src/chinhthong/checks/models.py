@@ -7,18 +7,24 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from chinhthong.config.validators import (
+    validate_link_port,
+    validate_multi_line,
+    validate_one_line,
+)
 from chinhthong.verify.feeds import FORMATS
 
 
 class BlocklistSource(models.Model):
     name = models.SlugField(_("name"), max_length=50, unique=True)
-    title = models.CharField(_("title"), max_length=200, blank=True)
+    title = models.CharField(_("title"), max_length=200, blank=True, validators=[validate_one_line])
     format = models.CharField(_("format"), max_length=20, choices=[(f, f) for f in FORMATS])
     url = models.URLField(
         _("feed address"),
         max_length=500,
         blank=True,
         help_text=_("Fetched on schedule when set; leave empty for lists imported by hand."),
+        validators=[validate_one_line, validate_link_port],
     )
     fetch_every_minutes = models.PositiveIntegerField(_("fetch every (minutes)"), default=360)
     keep_days = models.PositiveIntegerField(
@@ -29,7 +35,7 @@ class BlocklistSource(models.Model):
     )
     enabled = models.BooleanField(_("enabled"), default=True)
     last_fetched_at = models.DateTimeField(_("last fetched"), null=True, blank=True)
-    last_error = models.TextField(_("last error"), blank=True)
+    last_error = models.TextField(_("last error"), blank=True, validators=[validate_multi_line])
 
     class Meta:
         ordering = ["name"]
@@ -72,13 +78,20 @@ class KnownSite(models.Model):
         max_length=253,
         unique=True,
         help_text=_("The registrable domain, e.g. laodong.vn; its subdomains are included."),
+        validators=[validate_one_line],
     )
     name = models.CharField(
         _("whose site"),
         max_length=200,
         help_text=_("Shown to people who check it, e.g. Báo Lao Động."),
+        validators=[validate_one_line],
     )
-    note = models.TextField(_("note"), blank=True, help_text=_("Why it is known, for editors."))
+    note = models.TextField(
+        _("note"),
+        blank=True,
+        help_text=_("Why it is known, for editors."),
+        validators=[validate_multi_line],
+    )
     added_at = models.DateTimeField(_("added"), auto_now_add=True)
 
     class Meta:

@@ -1,11 +1,18 @@
 """Read endpoints of the registry under /api/v1/ (django-ninja)."""
 
 import datetime as dt
+import re
+from typing import Annotated
 
+from django.http import Http404
 from django.shortcuts import get_object_or_404
-from ninja import Query, Router, Schema
+from django.utils.translation import gettext as _
+from ninja import Field, Query, Router, Schema
 from ninja.pagination import LimitOffsetPagination, paginate
+from pydantic import AfterValidator
+from pydantic_core import PydanticCustomError
 
+from chinhthong.config.validators import forbidden_character
 from chinhthong.registry import services
 from chinhthong.registry.models import (
     Agency,
@@ -89,27 +96,102 @@ class RecipientOut(Schema):
         return obj.agency.code if obj.agency_id else None
 
 
+# Query parameters are checked here, so that a value no database column can hold (an offset
+# past 2**63, a NUL, which PostgreSQL refuses in text) is a 422 naming it, never a 500.
+MAX_LIMIT = 1000
+MAX_OFFSET = 1_000_000
+MAX_QUERY_CHARS = 200
+MAX_CODE_CHARS = 100
+_CODE = re.compile(r"^[-a-zA-Z0-9_]+$")  # a SlugField's values
+
+
+def _refuse(message: str):
+    # A custom error carries the message as written; pydantic would prefix "Value error, ".
+    raise PydanticCustomError("invalid_parameter", message)
+
+
+def _between(name: str, low: int, high: int):
+    def check(value: int) -> int:
+        if not low <= value <= high:
+            _refuse(
+                _("“%(name)s” must be a whole number from %(low)s to %(high)s.")
+                % {"name": name, "low": low, "high": high}
+            )
+        return value
+
+    return AfterValidator(check)
+
+
+def _text(name: str, length: int):
+    def check(value: str) -> str:
+        if len(value) > length:
+            _refuse(
+                _("“%(name)s” must be at most %(count)s characters long.")
+                % {"name": name, "count": length}
+            )
+        found = forbidden_character(value)
+        if found:
+            _refuse(
+                _(
+                    "“%(name)s” contains the invisible character %(character)s at position "
+                    "%(position)s; control and text-direction characters are not allowed."
+                )
+                % {"name": name, "position": found[0], "character": found[1]}
+            )
+        return value
+
+    return AfterValidator(check)
+
+
+SearchText = Annotated[str, _text("q", MAX_QUERY_CHARS)]
+
+
+class Pages(LimitOffsetPagination):
+    """django-ninja's limit/offset with both bounded."""
+
+    class Input(Schema):
+        limit: Annotated[int, _between("limit", 1, MAX_LIMIT)] = Field(
+            100, description=f"Items per page, 1 to {MAX_LIMIT}."
+        )
+        offset: Annotated[int, _between("offset", 0, MAX_OFFSET)] = Field(
+            0, description=f"Items to skip, 0 to {MAX_OFFSET}."
+        )
+
+
 class ChannelFilter(Schema):
-    q: str = ""
+    q: SearchText = ""
     kind: ChannelKind | None = None
     level: Level | None = None
     status: ChannelStatus | None = None
-    agency: str = ""
+    agency: Annotated[str, _text("agency", MAX_CODE_CHARS)] = ""
+
+
+class AgencyFilter(Schema):
+    q: SearchText = ""
+    level: Level | None = None
+
+
+def _by_code(queryset, **lookup):
+    """The one object with this code or slug; 404 for a text no code can be."""
+    (value,) = lookup.values()
+    if len(value) > MAX_CODE_CHARS or not _CODE.match(value):
+        raise Http404
+    return get_object_or_404(queryset, **lookup)
 
 
 @router.get("/agencies", response=list[AgencyOut], summary="List agencies")
-@paginate(LimitOffsetPagination)
-def list_agencies(request, q: str = "", level: Level | None = None):
-    return services.find_agencies(q, level or "")
+@paginate(Pages)
+def list_agencies(request, filters: Query[AgencyFilter]):
+    return services.find_agencies(filters.q, filters.level or "")
 
 
 @router.get("/agencies/{code}", response=AgencyOut, summary="One agency")
 def get_agency(request, code: str):
-    return get_object_or_404(Agency.objects.select_related("parent"), code=code)
+    return _by_code(Agency.objects.select_related("parent"), code=code)
 
 
 @router.get("/channels", response=list[ChannelOut], summary="List official channels")
-@paginate(LimitOffsetPagination)
+@paginate(Pages)
 def list_channels(request, filters: Query[ChannelFilter]):
     return services.find_channels(
         services.DirectoryFilter(
@@ -124,7 +206,7 @@ def list_channels(request, filters: Query[ChannelFilter]):
 
 @router.get("/channels/{slug}", response=ChannelOut, summary="One channel")
 def get_channel(request, slug: str):
-    return get_object_or_404(Channel.objects.select_related("agency", "source"), slug=slug)
+    return _by_code(Channel.objects.select_related("agency", "source"), slug=slug)
 
 
 @router.get(

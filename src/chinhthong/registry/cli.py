@@ -7,14 +7,16 @@ from pathlib import Path
 import typer
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from rich.console import Console
 from rich.table import Table
+
+from chinhthong.config import terminal
+from chinhthong.config.terminal import one_line
 
 app = typer.Typer(
     help="Sổ đăng ký kênh chính thống (registry of official channels).", no_args_is_help=True
 )
-out = Console()
-err = Console(stderr=True)
+out = terminal.console()
+err = terminal.console(stderr=True)
 
 
 class Format(StrEnum):
@@ -42,23 +44,22 @@ def import_(
 
     try:
         if str(file) == "-":
-            text, fmt = sys.stdin.read(), (file_format or Format.yaml).value
+            data = importing.read_limited(sys.stdin.buffer)
+            fmt = (file_format or Format.yaml).value
         else:
-            text = file.read_text(encoding="utf-8")
+            with file.open("rb") as stream:
+                data = importing.read_limited(stream)
             fmt = file_format.value if file_format else importing.format_for(file.name)
         author = get_user_model().objects.get(username=user) if user else None
         result = importing.import_registry(
-            importing.parse(text, fmt), dry_run=dry_run, user=author, reason=f"import {file.name}"
+            importing.read_document(data, fmt),
+            dry_run=dry_run,
+            user=author,
+            reason=f"import {file.name}",
         )
     except OSError as exc:
         err.print(
             _("Cannot read the file %(file)s: %(error)s") % {"file": file, "error": exc.strerror}
-        )
-        raise typer.Exit(2) from exc
-    except UnicodeDecodeError as exc:
-        err.print(
-            _("The file %(file)s is not UTF-8 text (byte %(byte)s).")
-            % {"file": file, "byte": exc.start}
         )
         raise typer.Exit(2) from exc
     except get_user_model().DoesNotExist as exc:
@@ -113,7 +114,7 @@ def export(
     if output:
         output.write_text(text, encoding="utf-8")
     else:
-        sys.stdout.write(text)
+        terminal.write_document(terminal.json_text(text) if file_format is Format.json else text)
 
 
 @app.command()
@@ -146,7 +147,9 @@ def verify_snapshot(
             pem = signing.public_pem(signing.load_private_key(settings.REGISTRY_SIGNING_KEY_FILE))
         valid = signing.verify(pem, body, signature)
     except (OSError, ValueError, signing.SigningKeyMissing) as exc:
-        err.print(_("Cannot check the signature: %(error)s") % {"error": exc})
+        err.print(
+            _("Cannot check the signature: %(error)s") % {"error": one_line(exc)}, markup=False
+        )
         raise typer.Exit(2) from exc
     if not valid:
         message = _("Signature NOT valid: the file was changed or not signed by this key.")
@@ -169,10 +172,15 @@ def keygen(
 
     path = output or settings.REGISTRY_SIGNING_KEY_FILE
     if not signing.generate_key_file(path):
-        err.print(_("A key already exists at %(path)s; it was left as it is.") % {"path": path})
+        err.print(
+            _("A key already exists at %(path)s; it was left as it is.") % {"path": one_line(path)},
+            markup=False,
+        )
         raise typer.Exit(1)
     key = signing.load_private_key(path)
     out.print(
-        _("Created %(path)s (key id %(key_id)s).") % {"path": path, "key_id": signing.key_id(key)}
+        _("Created %(path)s (key id %(key_id)s).")
+        % {"path": one_line(path), "key_id": signing.key_id(key)},
+        markup=False,
     )
-    sys.stdout.write(signing.public_pem(key).decode("ascii"))
+    terminal.write(signing.public_pem(key).decode("ascii"))

@@ -4,6 +4,7 @@ explain a bad one. Shared by the admin form, the importer and the API."""
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from chinhthong.config import validators
 from chinhthong.verify import canonical
 from chinhthong.verify.canonical import InvalidIdentifier
 
@@ -35,6 +36,7 @@ MESSAGES = {
     "host_invalid": _("“%(value)s” is not a valid domain name."),
     "host_is_ip": _("“%(value)s” is an IP address, not a domain name."),
     "url_invalid": _("“%(value)s” is not a valid http(s) link."),
+    "url_port_invalid": validators.PORT_OUT_OF_RANGE,
     "url_has_credentials": _(
         "“%(value)s” carries a user name or password; official links never do."
     ),
@@ -65,8 +67,8 @@ def clean_channel(channel) -> None:
     for field in IDENTIFIER_FIELDS:
         value = (getattr(channel, field) or "").strip()
         setattr(channel, field, value)
-        if not value:
-            continue
+        if not value or validators.forbidden_character(value):
+            continue  # a control character is reported by the field's own validator
         if field not in used:
             errors.setdefault(field, []).append(
                 str(_("A channel of kind “%(kind)s” does not use this identifier."))
@@ -94,7 +96,7 @@ def clean_channel(channel) -> None:
 
 def _derive_from_url(channel, errors: dict[str, list[str]]) -> None:
     """Fill the main identifier from the link when it was left empty, and check the link."""
-    if not channel.url:
+    if not channel.url or validators.forbidden_character(channel.url):
         return
     try:
         channel.url = canonical.canonical_url(channel.url)

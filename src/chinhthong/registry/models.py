@@ -7,6 +7,11 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from chinhthong.config.validators import (
+    validate_link_port,
+    validate_multi_line,
+    validate_one_line,
+)
 from chinhthong.registry import identifiers
 from chinhthong.verify import canonical
 from chinhthong.verify.text import fold
@@ -48,11 +53,15 @@ class RecipientKind(models.TextChoices):
 class SourceDocument(models.Model):
     """The official document (letter, decision) that made a channel or body official."""
 
-    number = models.CharField(_("number"), max_length=100, unique=True)
+    number = models.CharField(
+        _("number"), max_length=100, unique=True, validators=[validate_one_line]
+    )
     date = models.DateField(_("date"), null=True, blank=True)
-    issuer = models.CharField(_("issuer"), max_length=255)
-    title = models.CharField(_("title"), max_length=500, blank=True)
-    url = models.URLField(_("link"), max_length=500, blank=True)
+    issuer = models.CharField(_("issuer"), max_length=255, validators=[validate_one_line])
+    title = models.CharField(_("title"), max_length=500, blank=True, validators=[validate_one_line])
+    url = models.URLField(
+        _("link"), max_length=500, blank=True, validators=[validate_one_line, validate_link_port]
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -66,9 +75,13 @@ class SourceDocument(models.Model):
 
 class Agency(models.Model):
     code = models.SlugField(_("code"), max_length=100, unique=True)
-    name = models.CharField(_("name (Vietnamese)"), max_length=255)
-    name_en = models.CharField(_("name (English)"), max_length=255, blank=True)
-    short_name = models.CharField(_("short name"), max_length=100, blank=True)
+    name = models.CharField(_("name (Vietnamese)"), max_length=255, validators=[validate_one_line])
+    name_en = models.CharField(
+        _("name (English)"), max_length=255, blank=True, validators=[validate_one_line]
+    )
+    short_name = models.CharField(
+        _("short name"), max_length=100, blank=True, validators=[validate_one_line]
+    )
     parent = models.ForeignKey(
         "self",
         verbose_name=_("parent agency"),
@@ -78,11 +91,15 @@ class Agency(models.Model):
         related_name="children",
     )
     level = models.CharField(_("level"), max_length=20, choices=Level.choices)
-    address = models.CharField(_("address"), max_length=500, blank=True)
-    phone = models.CharField(_("phone"), max_length=50, blank=True)
-    email = models.EmailField(_("email"), blank=True)
-    website = models.URLField(_("website"), max_length=500, blank=True)
-    notes = models.TextField(_("notes"), blank=True)
+    address = models.CharField(
+        _("address"), max_length=500, blank=True, validators=[validate_one_line]
+    )
+    phone = models.CharField(_("phone"), max_length=50, blank=True, validators=[validate_one_line])
+    email = models.EmailField(_("email"), blank=True, validators=[validate_one_line])
+    website = models.URLField(
+        _("website"), max_length=500, blank=True, validators=[validate_one_line, validate_link_port]
+    )
+    notes = models.TextField(_("notes"), blank=True, validators=[validate_multi_line])
     search_text = models.TextField(editable=False, default="")
     history = HistoricalRecords(excluded_fields=["search_text"])
 
@@ -108,26 +125,44 @@ class Channel(models.Model):
         Agency, verbose_name=_("agency"), on_delete=models.PROTECT, related_name="channels"
     )
     kind = models.CharField(_("kind"), max_length=20, choices=ChannelKind.choices)
-    name = models.CharField(_("display name"), max_length=255)
-    url = models.URLField(_("link"), max_length=500, blank=True)
+    name = models.CharField(_("display name"), max_length=255, validators=[validate_one_line])
+    # Its port is checked in clean(), with the rest of the link (identifiers.clean_channel).
+    url = models.URLField(_("link"), max_length=500, blank=True, validators=[validate_one_line])
     identifier_as_printed = models.CharField(
         _("identifier as printed"),
         max_length=255,
         blank=True,
         help_text=_("Exactly as the source document prints it, even when it is wrong."),
+        validators=[validate_one_line],
     )
     # Identifiers, stored canonically (registry/identifiers.py); which ones a kind uses is
     # declared in identifiers.FIELDS_BY_KIND.
-    host = models.CharField(_("domain"), max_length=253, blank=True)
-    facebook_username = models.CharField(_("Facebook username"), max_length=50, blank=True)
+    host = models.CharField(_("domain"), max_length=253, blank=True, validators=[validate_one_line])
+    facebook_username = models.CharField(
+        _("Facebook username"), max_length=50, blank=True, validators=[validate_one_line]
+    )
     facebook_key = models.CharField(max_length=50, blank=True, editable=False)
-    facebook_page_id = models.CharField(_("Facebook page id"), max_length=20, blank=True)
-    zalo_oa_id = models.CharField(_("Zalo OA id"), max_length=25, blank=True)
-    android_package = models.CharField(_("Android package"), max_length=255, blank=True)
-    ios_app_id = models.CharField(_("App Store id"), max_length=12, blank=True)
-    mail_address = models.CharField(_("mail address"), max_length=320, blank=True)
-    phone = models.CharField(_("phone number"), max_length=20, blank=True)
-    handle = models.CharField(_("handle"), max_length=100, blank=True)
+    facebook_page_id = models.CharField(
+        _("Facebook page id"), max_length=20, blank=True, validators=[validate_one_line]
+    )
+    zalo_oa_id = models.CharField(
+        _("Zalo OA id"), max_length=25, blank=True, validators=[validate_one_line]
+    )
+    android_package = models.CharField(
+        _("Android package"), max_length=255, blank=True, validators=[validate_one_line]
+    )
+    ios_app_id = models.CharField(
+        _("App Store id"), max_length=12, blank=True, validators=[validate_one_line]
+    )
+    mail_address = models.CharField(
+        _("mail address"), max_length=320, blank=True, validators=[validate_one_line]
+    )
+    phone = models.CharField(
+        _("phone number"), max_length=20, blank=True, validators=[validate_one_line]
+    )
+    handle = models.CharField(
+        _("handle"), max_length=100, blank=True, validators=[validate_one_line]
+    )
     verified_badge = models.BooleanField(_("verified badge"), default=False)
     status = models.CharField(
         _("status"),
@@ -153,7 +188,7 @@ class Channel(models.Model):
             "When an editor last confirmed that the channel exists and is run by its agency."
         ),
     )
-    notes = models.TextField(_("notes"), blank=True)
+    notes = models.TextField(_("notes"), blank=True, validators=[validate_multi_line])
     search_text = models.TextField(editable=False, default="")
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     history = HistoricalRecords(excluded_fields=["search_text", "facebook_key", "updated_at"])
@@ -212,7 +247,7 @@ class ReportRecipient(models.Model):
     """A body that reports of false information are referred to (letter 1341/STTTT-TTBCXB)."""
 
     code = models.SlugField(_("code"), max_length=100, unique=True)
-    name = models.CharField(_("name"), max_length=255)
+    name = models.CharField(_("name"), max_length=255, validators=[validate_one_line])
     kind = models.CharField(_("kind"), max_length=20, choices=RecipientKind.choices)
     agency = models.ForeignKey(
         Agency,
@@ -222,10 +257,14 @@ class ReportRecipient(models.Model):
         on_delete=models.PROTECT,
         related_name="report_recipients",
     )
-    description = models.TextField(_("what it handles"), blank=True)
-    email = models.EmailField(_("email"), blank=True)
-    phone = models.CharField(_("phone"), max_length=50, blank=True)
-    address = models.CharField(_("address"), max_length=500, blank=True)
+    description = models.TextField(
+        _("what it handles"), blank=True, validators=[validate_multi_line]
+    )
+    email = models.EmailField(_("email"), blank=True, validators=[validate_one_line])
+    phone = models.CharField(_("phone"), max_length=50, blank=True, validators=[validate_one_line])
+    address = models.CharField(
+        _("address"), max_length=500, blank=True, validators=[validate_one_line]
+    )
     active = models.BooleanField(_("active"), default=True)
     source = models.ForeignKey(
         SourceDocument,

@@ -85,3 +85,8 @@ REFERENCES = {
 DATE_FIELDS = {"date", "valid_from", "valid_to", "last_verified"}
 BOOL_FIELDS = {"verified_badge", "active"}
 BOOL_DEFAULTS = {"verified_badge": False, "active": True}
+
+# Limits of what the importer reads. The shipped registry is 11 kB and 3 levels deep (the
+# document, a section, an entry); a province's full registry stays far below both.
+MAX_FILE_BYTES = 10 * 2**20
+MAX_DEPTH = 20

@@ -6,7 +6,7 @@ code; the edges (forms, importer, API) turn codes into messages in the user's la
 
 import re
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
 
 import idna
 
@@ -80,10 +80,27 @@ def unicode_host(ascii_host: str) -> str:
         return ascii_host
 
 
+def split_url(value: str) -> SplitResult:
+    """urlsplit(), with the ValueErrors it raises (a bracketed host that is not an IPv6
+    address, a port that is not a number from 0 to 65535) as InvalidIdentifier; port 0, which
+    no server listens on, is refused with the same code as :99999."""
+    try:
+        parts = urlsplit(value)
+    except ValueError as exc:
+        raise InvalidIdentifier("url_invalid", value) from exc
+    try:
+        port = parts.port
+    except ValueError as exc:
+        raise InvalidIdentifier("url_port_invalid", value) from exc
+    if port == 0:
+        raise InvalidIdentifier("url_port_invalid", value)
+    return parts
+
+
 def canonical_url(value: str) -> str:
     """An absolute http(s) URL with its host canonicalised; the rest is kept as written."""
     value = _reject_blank_and_spaces(value)
-    parts = urlsplit(value)
+    parts = split_url(value)
     if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
         raise InvalidIdentifier("url_invalid", value)
     if parts.username or parts.password:
@@ -109,7 +126,10 @@ def facebook_username(value: str) -> str:
 
 def _facebook_path_head(value: str) -> str:
     url = value if "://" in value else f"https://{value}"
-    parts = urlsplit(url)
+    try:
+        parts = split_url(url)
+    except InvalidIdentifier as exc:
+        raise InvalidIdentifier("facebook_url_invalid", value) from exc
     if (parts.hostname or "").lower() not in FACEBOOK_HOSTS:
         raise InvalidIdentifier("facebook_url_invalid", value)
     segments = [s for s in parts.path.split("/") if s]
