@@ -2,8 +2,10 @@
 and real servers (redis-server) on loopback, for end-to-end tests."""
 
 import contextlib
+import http.client
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -60,9 +62,17 @@ def _pg_admin(database: dict, statement: str) -> None:
         conn.execute(statement)
 
 
+# Deadlines are generous: on a busy two-core machine a child needs many seconds to import
+# Django, and gunicorn longer to answer its first request. Polling ends as soon as it can.
+READY_TIMEOUT = 120.0
+STOP_GRACE = 30.0  # after SIGTERM, before SIGKILL
+
+
 def run(
-    env: dict, *args: str, input: str | None = None, timeout: int = 120
+    env: dict, *args: str, input: str | None = None, timeout: float = 300
 ) -> subprocess.CompletedProcess:
+    """`python -m chinhthong ARGS` to its end. In a session of its own: no controlling
+    terminal, so a prompt reads standard input, and the test's Ctrl-C does not reach it."""
     return subprocess.run(
         [*CHINHTHONG, *args],
         env=env,
@@ -70,25 +80,110 @@ def run(
         capture_output=True,
         text=True,
         timeout=timeout,
+        start_new_session=True,
     )
 
 
-def wait_for_http(url: str, timeout: float = 30) -> None:
+@contextlib.contextmanager
+def started(
+    env: dict,
+    *args: str,
+    log: Path,
+    command: list[str] | None = None,
+    sigint_ignored: bool = False,
+):
+    """A running `python -m chinhthong ARGS` (or ``command``) in a session of its own, its
+    output in ``log``; on leaving — the test passed or not — it is stopped with everything it
+    started. ``sigint_ignored`` starts it as a shell starts a background job, with SIGINT
+    ignored: a program must install its own handler to stop on Ctrl-C then."""
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN) if sigint_ignored else None
+    try:
+        with open(log, "wb") as output:
+            process = subprocess.Popen(
+                command or [*CHINHTHONG, *args],
+                env=env,
+                stdin=subprocess.DEVNULL,
+                stdout=output,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGINT, previous)
+    try:
+        yield process
+    finally:
+        stop(process)
+
+
+def stop(process: subprocess.Popen, grace: float = STOP_GRACE) -> None:
+    """Stop a child started in a session of its own, and everything it started: SIGTERM to its
+    process group, SIGKILL after ``grace`` seconds; then SIGKILL to whatever is left in its
+    session (a process in a group of its own, or orphaned)."""
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(grace)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)  # not reaped yet: the group is still ours
+            process.wait()
+    for pid in left_in_session(process.pid):
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+
+
+def left_in_session(leader: int) -> list[int]:
+    """The processes still running in the session ``leader`` began, other than the leader:
+    everything it started, even orphaned (a zombie waiting to be reaped does not count)."""
+    left = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit() or int(entry) == leader:
+            continue
+        try:
+            stat = Path("/proc", entry, "stat").read_text()
+        except OSError:  # it ended meanwhile
+            continue
+        state, _ppid, _group, session = stat.rpartition(")")[2].split()[:4]  # the name may
+        if int(session) == leader and state != "Z":  # hold spaces and brackets
+            left.append(int(entry))
+    return left
+
+
+def wait_for_exit(process: subprocess.Popen, timeout: float = 60) -> int:
+    """The child's exit status; fails the test if it still runs after ``timeout`` seconds."""
+    try:
+        return process.wait(timeout)
+    except subprocess.TimeoutExpired:
+        raise AssertionError(f"{process.args} still runs {timeout:g} s after the signal") from None
+
+
+def wait_for_http(
+    url: str, timeout: float = READY_TIMEOUT, process: subprocess.Popen | None = None
+) -> None:
+    """Poll until ``url`` answers with a success status. Whatever a server that is starting
+    gives meanwhile is retried: connection refused or reset, closed without an answer, a slow
+    answer, an error status. Fails at once if ``process`` (the server) has ended."""
     deadline = time.monotonic() + timeout
     while True:
+        attempt = max(1.0, min(10.0, deadline - time.monotonic()))
         try:
-            with urllib.request.urlopen(url, timeout=2):
+            with urllib.request.urlopen(url, timeout=attempt):
                 return
-        except (urllib.error.URLError, ConnectionError):
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.2)
+        except (OSError, http.client.HTTPException) as error:  # URLError and TimeoutError are
+            last = error  # OSErrors; RemoteDisconnected is both
+        if process is not None and process.poll() is not None:
+            raise AssertionError(
+                f"the server ended (status {process.returncode}) before {url} answered"
+            ) from last
+        if time.monotonic() >= deadline:
+            raise AssertionError(f"{url} did not answer in {timeout:g} s: {last!r}") from last
+        time.sleep(0.25)
 
 
 def fetch(url: str, headers: dict | None = None) -> tuple[int, dict, bytes]:
     request = urllib.request.Request(url, headers=headers or {})
     try:
-        with urllib.request.urlopen(request, timeout=10) as response:
+        with urllib.request.urlopen(request, timeout=60) as response:
             return response.status, dict(response.headers), response.read()
     except urllib.error.HTTPError as error:
         return error.code, dict(error.headers), error.read()
@@ -117,19 +212,21 @@ def redis_server(workdir: Path):
         ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
+        start_new_session=True,
     )
     try:
-        deadline = time.monotonic() + 10
+        deadline = time.monotonic() + READY_TIMEOUT
         while True:
             with (
                 contextlib.suppress(OSError),
-                socket.create_connection(("127.0.0.1", port), timeout=1),
+                socket.create_connection(("127.0.0.1", port), timeout=5),
             ):
                 break
+            if process.poll() is not None:
+                raise RuntimeError(f"redis-server ended (status {process.returncode})")
             if time.monotonic() > deadline:
                 raise RuntimeError("redis-server did not start")
             time.sleep(0.05)
         yield f"redis://127.0.0.1:{port}/0"
     finally:
-        process.terminate()
-        process.wait(timeout=10)
+        stop(process)

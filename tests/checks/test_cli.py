@@ -114,3 +114,74 @@ def test_check_without_any_database_uses_the_packaged_registry(tmp_path):
     assert result.returncode == 0, result.stderr
     verdicts = [json.loads(line)["verdict"] for line in result.stdout.splitlines()]
     assert verdicts == ["impersonation", "official"]
+
+
+# --- control characters from data are shown, never obeyed ------------------------------------
+# Clear the screen (CSI by ESC and by C1), retitle the window (OSC … BEL), DEL, and bidi
+# controls that reorder what the operator reads.
+HOSTILE = "\x1b[2J\x1b]0;pwned\x07\x9b31m\x7f\u202e\u2066"
+# What a terminal would obey; tab is left out: the CLI's own columns use it.
+OBEYED = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def assert_shown_not_obeyed(output: str) -> None:
+    assert OBEYED.search(output) is None, repr(output)
+    assert "␛[2J" in output, repr(output)
+
+
+def test_an_email_display_name_cannot_drive_the_terminal(default_registry, tmp_path):
+    eml = tmp_path / "thu.eml"
+    eml.write_bytes(
+        f'From: "UBND tỉnh Quảng Ninh {HOSTILE}" <xacminh@evil.top>\r\n'
+        "To: canbo@quangninh.gov.vn\r\nSubject: Thông báo\r\n\r\nXin chào\r\n".encode()
+    )
+    shown = run("check", "--eml", str(eml))
+    assert "IMPERSONATION" in shown.stdout
+    assert_shown_not_obeyed(shown.stdout)
+    as_json = run("check", "--json", "--eml", str(eml))
+    assert OBEYED.search(as_json.stdout) is None, repr(as_json.stdout)
+    (part,) = json.loads(as_json.stdout)["parts"]
+    assert HOSTILE in part["input"]  # the same value, written with escapes
+
+
+def test_json_lines_escape_what_a_terminal_would_obey(default_registry):
+    link = "https://evil.top/\u202egpj.exe\x9b"
+    result = run("check", "--json", link)
+    assert result.exit_code == 0
+    assert OBEYED.search(result.stdout) is None, repr(result.stdout)
+    assert json.loads(result.stdout)["input"] == link
+
+
+def test_an_official_name_cannot_drive_the_terminal(default_registry):
+    from chinhthong.registry import snapshots
+    from chinhthong.registry.models import Channel
+
+    # Stored before names were checked for control characters, or by hand in the database.
+    Channel.objects.filter(name="Cổng Dịch vụ công quốc gia").update(
+        name=f"Cổng Dịch vụ công quốc gia {HOSTILE}"
+    )
+    snapshots.build_snapshot()
+    reset()
+    result = run("check", "dichvucong-quangninh.com")
+    assert "IMPERSONATION" in result.stdout
+    assert_shown_not_obeyed(result.stdout)
+
+
+def test_stored_names_and_errors_cannot_drive_the_terminal(db):
+    from chinhthong.checks.models import ApiClient, BlocklistSource, KnownSite
+
+    # Rows stored before names were checked for control characters, or by hand in the
+    # database; a line break in them must not make a row of its own either.
+    KnownSite.objects.create(domain="laodong.vn", name=f"Báo Lao Động {HOSTILE}\nquangninh.gov.vn")
+    ApiClient.objects.create(
+        name="mail-gateway",
+        description=f"Cổng thư {HOSTILE}\nroot",
+        key_prefix="ct_abcdefg",
+        key_digest="0" * 64,
+    )
+    BlocklistSource.objects.create(name="feed", format="plain", last_error=f"{HOSTILE}\nok")
+    for command in (["knownsite", "list"], ["apikey", "list"], ["blocklist", "list"]):
+        result = run(*command)
+        assert result.exit_code == 0, result.output
+        assert_shown_not_obeyed(result.stdout)
+        assert len(result.stdout.splitlines()) == 1, repr(result.stdout)

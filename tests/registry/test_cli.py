@@ -114,3 +114,25 @@ def test_keygen_creates_a_key_once(db, tmp_path):
     assert target.stat().st_mode & 0o077 == 0
     again = run("registry", "keygen", "-o", str(target))
     assert again.exit_code == 1 and "giữ nguyên" in again.output
+
+
+def test_export_to_a_terminal_or_a_pipe_holds_nothing_a_terminal_would_obey(default_registry):
+    import re
+
+    import yaml
+
+    from chinhthong.registry.models import Agency
+
+    # C1 controls and bidi overrides, which JSON leaves raw; stored before names were
+    # checked for them, or by hand in the database.
+    hostile = "UBND tỉnh Quảng Ninh \x9b2J\x85\u202e\u2066\x7f"
+    Agency.objects.filter(code="ubnd-tinh-quang-ninh").update(name=hostile)
+    exported = run("registry", "export", "--format", "json")
+    assert exported.exit_code == 0
+    obeyed = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+    assert obeyed.search(exported.stdout) is None, "a raw control character"
+    agencies = {a["code"]: a for a in json.loads(exported.stdout)["agencies"]}
+    assert agencies["ubnd-tinh-quang-ninh"]["name"] == hostile  # the same value
+    # YAML to a pipe is the data itself, exactly: importing it changes nothing.
+    as_yaml = yaml.safe_load(run("registry", "export", "--format", "yaml").stdout)
+    assert {a["code"]: a for a in as_yaml["agencies"]}["ubnd-tinh-quang-ninh"]["name"] == hostile

@@ -1,18 +1,18 @@
 """`chinhthong check`, `chinhthong verify-eval` and `chinhthong blocklist …`."""
 
-import json
 import sys
 from pathlib import Path
 
 import typer
 from django.utils.translation import gettext as _
-from rich.console import Console
 from rich.markup import escape
 
+from chinhthong.config import terminal
+from chinhthong.config.terminal import one_line
 from chinhthong.verify.results import Verdict
 
-out = Console(highlight=False, soft_wrap=True)
-err = Console(stderr=True, highlight=False, soft_wrap=True)
+out = terminal.console(highlight=False, soft_wrap=True)
+err = terminal.console(stderr=True, highlight=False, soft_wrap=True)
 blocklist_app = typer.Typer(help="Danh sách chặn (blocklists).", no_args_is_help=True)
 
 COLOURS = {
@@ -48,13 +48,13 @@ def check(
         try:
             result = services.check_email(payload) if eml else services.check(payload)
         except services.InputRejected as exc:
-            err.print(f"{escape(label)}: {exc}")
+            err.print(f"{one_line(label)}: {one_line(exc)}", markup=False)
             raise typer.Exit(2) from exc
         worst_hit |= str(result.verdict) in failing
         if as_json:
             data = services.as_dict(result)
             data["input"] = label if eml else data["input"]
-            sys.stdout.write(json.dumps(data, ensure_ascii=False) + "\n")
+            terminal.write(terminal.json_line(data))
         else:
             _print(label, result, services.render_reason)
     raise typer.Exit(1 if worst_hit else 0)
@@ -65,7 +65,9 @@ def _verdicts(text: str) -> set[str]:
     unknown = wanted - {v.value for v in Verdict}
     if unknown:
         err.print(
-            _("Unknown verdict(s) for --fail-on: %(names)s") % {"names": ", ".join(sorted(unknown))}
+            _("Unknown verdict(s) for --fail-on: %(names)s")
+            % {"names": one_line(", ".join(sorted(unknown)))},
+            markup=False,
         )
         raise typer.Exit(2)
     return wanted
@@ -83,7 +85,8 @@ def _inputs(inputs: list[str] | None, eml: bool) -> list[tuple[str, object]]:
             except OSError as exc:
                 err.print(
                     _("Cannot read the file %(file)s: %(error)s")
-                    % {"file": item, "error": exc.strerror}
+                    % {"file": one_line(item), "error": exc.strerror},
+                    markup=False,
                 )
                 raise typer.Exit(2) from exc
             items.append((item, data))
@@ -96,17 +99,22 @@ def _inputs(inputs: list[str] | None, eml: bool) -> list[tuple[str, object]]:
 
 def _print(label: str, result, render) -> None:
     verdict = str(result.verdict)
-    out.print(f"[bold {COLOURS[verdict]}]{verdict.upper():14}[/] {escape(label)}")
+    out.print(f"[bold {COLOURS[verdict]}]{verdict.upper():14}[/] {_shown(label)}")
     target = result.channel or result.lookalike_of
     if target is not None:
         relation = _("official channel") if result.channel else _("imitates")
-        out.print(f"{'':15}{relation}: {escape(target.name)} ({escape(target.identifier)})")
+        out.print(f"{'':15}{relation}: {_shown(target.name)} ({_shown(target.identifier)})")
     for item in result.reasons:
-        out.print(f"{'':15}• {escape(render(item))}")
+        out.print(f"{'':15}• {_shown(render(item))}")
     for part in result.parts:
         out.print(
-            f"{'':15}[{COLOURS[str(part.verdict)]}]{part.verdict!s}[/] {escape(part.input[:120])}"
+            f"{'':15}[{COLOURS[str(part.verdict)]}]{part.verdict!s}[/] {_shown(part.input[:120])}"
         )
+
+
+def _shown(value: object) -> str:
+    """A value from data inside markup: on one line, its control characters and brackets shown."""
+    return escape(one_line(value))
 
 
 def verify_eval(
@@ -135,7 +143,7 @@ def verify_eval(
                 ),
             )
     except (OSError, ValueError) as exc:
-        err.print(_("Cannot read the corpus: %(error)s") % {"error": exc})
+        err.print(_("Cannot read the corpus: %(error)s") % {"error": one_line(exc)}, markup=False)
         raise typer.Exit(2) from exc
     report = evaluate(engine, cases)
     out.print(report.render(), markup=False)
@@ -143,9 +151,9 @@ def verify_eval(
         for outcome in report.failures:
             case = outcome.case
             out.print(
-                f"line {case.line}: {case.input!r} expected {case.expected} "
-                f"{case.lookalike_of or case.channel or ''}, got {outcome.verdict} "
-                f"{outcome.lookalike_of or outcome.channel or ''}",
+                f"line {case.line}: {one_line(repr(case.input))} expected {case.expected} "
+                f"{one_line(case.lookalike_of or case.channel or '')}, got {outcome.verdict} "
+                f"{one_line(outcome.lookalike_of or outcome.channel or '')}",
                 markup=False,
             )
 
@@ -167,7 +175,8 @@ def blocklist_import(
     if fmt not in FORMATS:
         err.print(
             _("Unknown format %(format)s; use one of %(formats)s.")
-            % {"format": fmt, "formats": ", ".join(FORMATS)}
+            % {"format": one_line(fmt), "formats": ", ".join(FORMATS)},
+            markup=False,
         )
         raise typer.Exit(2)
     try:
@@ -177,11 +186,13 @@ def blocklist_import(
         )
     except OSError as exc:
         err.print(
-            _("Cannot read the file %(file)s: %(error)s") % {"file": file, "error": exc.strerror}
+            _("Cannot read the file %(file)s: %(error)s")
+            % {"file": one_line(file), "error": exc.strerror},
+            markup=False,
         )
         raise typer.Exit(2) from exc
     except blocklists.BlocklistError as exc:
-        err.print(str(exc), markup=False)
+        err.print(one_line(exc), markup=False)
         raise typer.Exit(1) from exc
     out.print(
         _(
@@ -189,12 +200,13 @@ def blocklist_import(
             "%(skipped)s lines skipped."
         )
         % {
-            "source": summary.source,
+            "source": one_line(summary.source),
             "added": summary.added,
             "kept": summary.kept,
             "removed": summary.removed,
             "skipped": len(summary.skipped),
-        }
+        },
+        markup=False,
     )
 
 
@@ -211,7 +223,8 @@ def blocklist_list() -> None:
         )
         state = source.last_error or "ok"
         out.print(
-            f"{source.name:20} {source.format:10} {source.count:>10} {fetched:25} {state}",
+            f"{one_line(source.name):20} {one_line(source.format):10} {source.count:>10} "
+            f"{fetched:25} {one_line(state)}",
             markup=False,
         )
 
@@ -227,7 +240,7 @@ def blocklist_remove(
     try:
         count = blocklists.remove(value, source or None)
     except blocklists.BlocklistError as exc:
-        err.print(str(exc), markup=False)
+        err.print(one_line(exc), markup=False)
         raise typer.Exit(2) from exc
     out.print(_("%(count)s entries removed.") % {"count": count})
     raise typer.Exit(0 if count else 1)
@@ -256,7 +269,7 @@ def blocklist_add_feed(
         name=name,
         defaults={"url": url, "format": fmt, "fetch_every_minutes": every, "keep_days": keep_days},
     )
-    out.print(_("Feed %(name)s registered.") % {"name": name})
+    out.print(_("Feed %(name)s registered.") % {"name": one_line(name)}, markup=False)
 
 
 @blocklist_app.command("fetch")
@@ -273,11 +286,12 @@ def blocklist_fetch(
         try:
             summary = blocklists.fetch(source)
             out.print(
-                f"{source.name}: +{summary.added} ={summary.kept} -{summary.removed}", markup=False
+                f"{one_line(source.name)}: +{summary.added} ={summary.kept} -{summary.removed}",
+                markup=False,
             )
         except blocklists.BlocklistError as exc:
             failed = True
-            err.print(f"{source.name}: {exc}", markup=False)
+            err.print(f"{one_line(source.name)}: {one_line(exc)}", markup=False)
     raise typer.Exit(1 if failed else 0)
 
 
@@ -297,14 +311,14 @@ def apikey_create(
     try:
         client, key = api_keys.create(name, rate, description)
     except api_keys.ApiKeyRefused as exc:
-        err.print(str(exc), markup=False)
+        err.print(one_line(exc), markup=False)
         raise typer.Exit(2) from exc
     err.print(
         _("API key for %(name)s (limit %(rate)s). It is shown only now; send it as X-API-Key:")
-        % {"name": client.name, "rate": client.rate},
+        % {"name": one_line(client.name), "rate": one_line(client.rate)},
         markup=False,
     )
-    sys.stdout.write(key + "\n")
+    terminal.write(key + "\n")
 
 
 @apikey_app.command("list")
@@ -314,10 +328,8 @@ def apikey_list() -> None:
 
     for client in ApiClient.objects.all():
         state = _("active") if client.active else _("revoked")
-        out.print(
-            f"{client.name}\t{client.key_prefix}…\t{client.rate}\t{state}\t{client.description}",
-            markup=False,
-        )
+        fields = (client.name, f"{client.key_prefix}…", client.rate, state, client.description)
+        out.print("\t".join(one_line(field) for field in fields), markup=False)
 
 
 @apikey_app.command("revoke")
@@ -328,9 +340,9 @@ def apikey_revoke(name: str = typer.Argument(..., help="The client's name.")) ->
     try:
         api_keys.revoke(name)
     except api_keys.ApiKeyRefused as exc:
-        err.print(str(exc), markup=False)
+        err.print(one_line(exc), markup=False)
         raise typer.Exit(2) from exc
-    out.print(_("Revoked: %(name)s") % {"name": name}, markup=False)
+    out.print(_("Revoked: %(name)s") % {"name": one_line(name)}, markup=False)
 
 
 knownsite_app = typer.Typer(
@@ -351,10 +363,12 @@ def knownsite_add(
     try:
         site = known_sites.add(domain, name, note)
     except known_sites.KnownSiteRejected as exc:
-        err.print(str(exc), markup=False)
+        err.print(one_line(exc), markup=False)
         raise typer.Exit(2) from exc
     out.print(
-        _("%(domain)s noted as the site of %(name)s.") % {"domain": site.domain, "name": site.name}
+        _("%(domain)s noted as the site of %(name)s.")
+        % {"domain": one_line(site.domain), "name": one_line(site.name)},
+        markup=False,
     )
 
 
@@ -364,7 +378,7 @@ def knownsite_list() -> None:
     from chinhthong.checks.models import KnownSite
 
     for site in KnownSite.objects.all():
-        out.print(f"{site.domain:40} {site.name}", markup=False)
+        out.print(f"{one_line(site.domain):40} {one_line(site.name)}", markup=False)
 
 
 @knownsite_app.command("remove")
@@ -373,6 +387,6 @@ def knownsite_remove(domain: str = typer.Argument(...)) -> None:
     from chinhthong.checks import known_sites
 
     if not known_sites.remove(domain):
-        err.print(_("%(domain)s is not a known site.") % {"domain": domain}, markup=False)
+        err.print(_("%(domain)s is not a known site.") % {"domain": one_line(domain)}, markup=False)
         raise typer.Exit(1)
-    out.print(_("%(domain)s removed.") % {"domain": domain})
+    out.print(_("%(domain)s removed.") % {"domain": one_line(domain)}, markup=False)

@@ -4,13 +4,17 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import typer
 from django.utils.translation import gettext as _
-from rich.console import Console
+from rich.markup import escape
 
-console = Console()
+from chinhthong.config import terminal
+from chinhthong.config.terminal import one_line
+
+console = terminal.console()
 app = typer.Typer(
     help="chinhthong — kênh thông tin chính thống (official information channels).",
     no_args_is_help=True,
@@ -65,7 +69,8 @@ def setup(
                 "No signing key at %(path)s. Create it once with `chinhthong registry keygen` "
                 "and give every node that signs the same file."
             )
-            % {"path": key_file}
+            % {"path": one_line(key_file)},
+            markup=False,
         )
         raise typer.Exit(2)
     _create_data_directories(settings)
@@ -73,7 +78,10 @@ def setup(
     call_command("createcachetable", verbosity=0)
     accounts.sync_roles()
     if signing.generate_key_file(key_file):
-        console.print(_("Created the Ed25519 signing key: %(path)s") % {"path": key_file})
+        console.print(
+            _("Created the Ed25519 signing key: %(path)s") % {"path": one_line(key_file)},
+            markup=False,
+        )
     loaded = registry.load_default_registry()
     if loaded:
         console.print(
@@ -86,14 +94,15 @@ def setup(
         console.print(
             _("Administrator %(user)s — password (shown only this once): %(password)s")
             % {
-                "user": created.username,
-                "password": f"[bold yellow]{created.password}[/bold yellow]",
+                "user": escape(one_line(created.username)),
+                "password": f"[bold yellow]{escape(created.password)}[/bold yellow]",
             }
         )
     elif created:
         console.print(
             _("Administrator %(user)s created with CHINHTHONG_ADMIN_PASSWORD.")
-            % {"user": created.username}
+            % {"user": one_line(created.username)},
+            markup=False,
         )
     if static:
         call_command("collectstatic", interactive=False, verbosity=0)
@@ -137,7 +146,9 @@ def serve(
         commands.append(worker_command(settings.TASK_BACKEND))
         commands.append([sys.executable, "-m", "chinhthong", "schedule"])
     console.print(
-        _("Serving at http://%(host)s:%(port)s/ (Ctrl-C to stop)") % {"host": host, "port": port}
+        _("Serving at http://%(host)s:%(port)s/ (Ctrl-C to stop)")
+        % {"host": one_line(host), "port": port},
+        markup=False,
     )
     raise typer.Exit(_supervise(commands))
 
@@ -149,42 +160,89 @@ def worker_command(backend: str) -> list[str]:
     return [*manage, "db_worker", "--queue-name", "default", "--interval", "1"]
 
 
-def _supervise(commands: list[list[str]]) -> int:
-    """Start every command; when one ends or Ctrl-C comes, stop them all."""
+# How long `serve` gives its processes to stop after SIGTERM before it kills them: gunicorn's
+# own graceful timeout, so that requests in progress can finish.
+STOP_GRACE_SECONDS = 30.0
+
+
+def _supervise(commands: list[list[str]], grace: float = STOP_GRACE_SECONDS) -> int:
+    """Start every command, each in a process group of its own; when one ends, or SIGINT or
+    SIGTERM comes, stop them all: SIGTERM, then SIGKILL to the whole group of any still running
+    after ``grace`` seconds (or at the next signal). 0 after a requested stop."""
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "chinhthong.config.settings"}
-    children = [subprocess.Popen(cmd, env=env) for cmd in commands]
-    stopping = False
+    signals = [0]
 
-    def stop(*_args) -> None:
-        nonlocal stopping
-        stopping = True
-        for child in children:
-            if child.poll() is None:
-                child.send_signal(signal.SIGTERM)
+    def count(*_args) -> None:
+        signals[0] += 1
 
-    signal.signal(signal.SIGINT, stop)
-    signal.signal(signal.SIGTERM, stop)
-    code = 0
-    while any(child.poll() is None for child in children):
+    # Installed before the children start, so that they start with the default dispositions.
+    previous = {signum: signal.signal(signum, count) for signum in (signal.SIGINT, signal.SIGTERM)}
+    children: list[subprocess.Popen] = []
+    try:
+        for command in commands:
+            if signals[0]:
+                break
+            children.append(subprocess.Popen(command, env=env, process_group=0))
+        code = _watch(children, lambda: signals[0] > 0)
+    finally:
+        stopping_at = signals[0]
+        killed = _stop(children, grace, hurry=lambda: signals[0] > stopping_at)
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+    return code or int(killed)
+
+
+def _watch(children: list[subprocess.Popen], stop_requested) -> int:
+    """Wait for a stop request (0) or for a child to end on its own (its status, at least 1)."""
+    while not stop_requested():
         for child in children:
-            try:
-                result = child.wait(timeout=0.5)
-            except subprocess.TimeoutExpired:
-                continue
-            if not stopping:
-                code = result or 1
-                stop()
+            status = child.poll()
+            if status is not None:
+                console.print(
+                    _("%(command)s ended (status %(status)s); stopping the others.")
+                    % {"command": one_line(_name(child)), "status": status},
+                    markup=False,
+                )
+                return status or 1
+        time.sleep(0.2)
+    return 0
+
+
+def _stop(children: list[subprocess.Popen], grace: float, hurry) -> bool:
+    """SIGTERM to each running child; SIGKILL to the group of any still running after
+    ``grace`` seconds or when hurried. True when one had to be killed."""
     for child in children:
+        if child.poll() is None:
+            child.send_signal(signal.SIGTERM)
+    deadline = time.monotonic() + grace
+    while any(child.poll() is None for child in children):
+        if hurry() or time.monotonic() >= deadline:
+            break
+        time.sleep(0.1)
+    killed = False
+    for child in children:
+        if child.poll() is None:  # not reaped, so its group id is still its own
+            killed = True
+            console.print(
+                _("%(command)s did not stop; it was killed.") % {"command": one_line(_name(child))},
+                markup=False,
+            )
+            os.killpg(child.pid, signal.SIGKILL)
         child.wait()
-    return code
+    return killed
+
+
+def _name(child: subprocess.Popen) -> str:
+    """The command without the interpreter's path: `-m gunicorn …`, `-m chinhthong schedule`."""
+    return " ".join(str(arg) for arg in child.args[1:4])
 
 
 @app.command()
 def schedule() -> None:
     """Enqueue periodic tasks (blocklist feeds, expiry) until stopped; run one per installation."""
-    from chinhthong.config.schedule import run_forever
+    from chinhthong.config.schedule import run_until_signalled
 
-    run_forever()
+    run_until_signalled()
 
 
 @app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})

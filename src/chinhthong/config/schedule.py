@@ -2,6 +2,8 @@
 installation (`chinhthong serve` starts it beside its worker; see docs/operations.md)."""
 
 import logging
+import signal
+import threading
 import time
 
 from django.utils.module_loading import import_string
@@ -16,9 +18,11 @@ PERIODIC = [
 ]
 
 
-def run_forever(tick: float = 5.0, stop=lambda: False) -> None:
+def run_forever(tick: float = 5.0, stop: threading.Event | None = None) -> None:
+    """Enqueue each periodic task when it is due, until ``stop`` is set."""
+    stop = stop or threading.Event()
     last: dict[str, float] = {}
-    while not stop():
+    while not stop.is_set():
         now = time.monotonic()
         for every, path in PERIODIC:
             if now - last.get(path, -every) >= every:
@@ -27,4 +31,40 @@ def run_forever(tick: float = 5.0, stop=lambda: False) -> None:
                     import_string(path).enqueue()
                 except Exception:  # a queue outage must not end the scheduler; it retries
                     log.exception("could not enqueue %s", path)
-        time.sleep(tick)
+        stop.wait(tick)
+
+
+def run_until_signalled(tick: float = 5.0) -> None:
+    """``run_forever`` until SIGINT or SIGTERM, which stop it at once (between two enqueues).
+    Handlers are installed whatever the process inherited (a background job starts with SIGINT
+    ignored). The loop runs in a thread: the handlers run in the main thread, which then never
+    holds the lock of the Event they set."""
+    stop = threading.Event()
+    failures: list[BaseException] = []
+
+    def loop() -> None:
+        from django.db import connections
+
+        try:
+            run_forever(tick, stop)
+        except BaseException as exc:  # handed to the main thread, which raises it
+            failures.append(exc)
+        finally:
+            connections.close_all()
+
+    previous = {
+        signum: signal.signal(signum, lambda *_args: stop.set())
+        for signum in (signal.SIGINT, signal.SIGTERM)
+    }
+    worker = threading.Thread(target=loop, name="scheduler")
+    try:
+        worker.start()
+        while worker.is_alive():
+            worker.join(0.5)
+    finally:
+        stop.set()
+        worker.join()
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+    if failures:
+        raise failures[0]
