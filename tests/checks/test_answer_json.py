@@ -56,3 +56,18 @@ def test_answers_that_differ_per_link_are_not_kept():
         result = engine.check(f"https://l.facebook.com/l.php?u={target}")
         assert services.as_json(result, "vi") == orjson.dumps(services.as_dict(result, "vi"))
     assert len(services._tails) <= before + 1
+
+
+def test_a_reason_is_rendered_in_the_language_asked_for_not_the_one_active():
+    """Bulletins and reminders render for one recipient after another: an English answer
+    asked for while Vietnamese is active is English, and stays so for the next caller."""
+    engine = corpus_engine()
+    result = engine.check("https://quangninh-gov-thu-ngon-ngu.top/")
+    with translation.override("vi"):
+        english = services.as_dict(result, "en")["reasons"][0]["message"]
+        vietnamese = services.as_dict(result, "vi")["reasons"][0]["message"]
+    with translation.override("en"):
+        assert services.as_dict(result, "vi")["reasons"][0]["message"] == vietnamese
+        assert services.as_dict(result, "en")["reasons"][0]["message"] == english
+    assert english != vietnamese
+    assert "official" in english and "chính thống" in vietnamese

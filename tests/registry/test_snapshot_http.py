@@ -1,5 +1,6 @@
 """/registry.json: signed, cacheable, rebuilt after every change by the task queue."""
 
+import hashlib
 import json
 
 from django.conf import settings
@@ -105,3 +106,32 @@ def test_rotating_the_key_re_signs_the_same_content(client, default_registry, tm
     body, sig = client.get("/registry.json"), client.get("/registry.json.sig")
     assert signing.verify(pub.content, body.content, sig.content)
     assert not signing.verify(old.public_key.encode(), body.content, sig.content)
+
+
+def test_the_signature_of_the_body_a_client_holds_survives_a_new_snapshot(
+    client, default_registry, django_capture_on_commit_callbacks
+):
+    """A client downloads the body, a rebuild publishes another version, then the client asks
+    for the signature: it gets the one of the body it holds (the body's SHA-256, its ETag,
+    names the version), and the body's own answer carries its signature too."""
+    body = client.get("/registry.json")
+    channel = Channel.objects.get(slug="web-tin-gia")
+    channel.name = "Trung tâm Xử lý tin giả Việt Nam (VAFC)"
+    with django_capture_on_commit_callbacks(execute=True):
+        channel.save()
+    digest = hashlib.sha256(body.content).hexdigest()
+    assert body["ETag"] == f'"{digest}"'
+    latest = client.get("/registry.json.sig")
+    pub = client.get(f"/registry.pub?sha256={digest}")
+    assert not signing.verify(pub.content, body.content, latest.content)
+    sig = client.get(f"/registry.json.sig?sha256={digest}")
+    assert sig["ETag"] == body["ETag"]
+    assert signing.verify(pub.content, body.content, sig.content)
+    assert signing.verify(pub.content, body.content, body["X-Signature"])
+    assert f"/registry.json.sig?sha256={digest}" in body["Link"]
+
+
+def test_an_unknown_or_malformed_version_is_a_404(client, default_registry):
+    for wanted in ("0" * 64, "abc", "Z" * 64, "'; drop table x; --"):
+        assert client.get("/registry.json.sig", {"sha256": wanted}).status_code == 404
+

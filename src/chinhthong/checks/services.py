@@ -3,6 +3,7 @@
 import functools
 
 import orjson
+from django.utils import translation
 from django.utils.translation import get_language, gettext
 
 from chinhthong.checks.engines import current_engine
@@ -27,14 +28,18 @@ def render_reason(item: Reason) -> str:
 
 @functools.lru_cache(maxsize=50_000)
 def _render(item: Reason, language: str) -> str:
-    # Cached hosts hand back the same Reason objects, so their messages are built once.
+    # Cached hosts hand back the same Reason objects, so their messages are built once, in the
+    # language they are kept under whatever language the caller has active (a bulletin or a
+    # reminder rendered for one recipient after another).
     template = reason_texts.TEXTS.get(item.code)
     if template is None:
         return item.code
+    with translation.override(language):
+        text = gettext(template)
     try:
-        return gettext(template) % item.params_dict
+        return text % item.params_dict
     except (KeyError, ValueError, TypeError):
-        return gettext(template)
+        return text
 
 
 def check(text: str, kind: str = "auto") -> Result:

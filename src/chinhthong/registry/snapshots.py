@@ -59,6 +59,14 @@ def latest_snapshot() -> RegistrySnapshot | None:
     return RegistrySnapshot.objects.order_by("-id").first()
 
 
+def snapshot_with_sha256(sha256: str) -> RegistrySnapshot | None:
+    """One of the last KEEP snapshots by the SHA-256 of its body (its ETag); None when it is
+    unknown or was pruned."""
+    if len(sha256) != 64 or not all(c in "0123456789abcdef" for c in sha256):
+        return None
+    return RegistrySnapshot.objects.filter(sha256=sha256).order_by("-id").first()
+
+
 def schedule_rebuild() -> None:
     """Ask the worker for a new snapshot once the current transaction commits.
 

@@ -1,5 +1,6 @@
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.views.decorators.http import condition, require_safe
 
 from chinhthong.config.ratelimit import public_rate_limit
@@ -44,34 +45,55 @@ def agency(request: HttpRequest, code: str) -> HttpResponse:
     return render(request, "registry/agency.html", {"agency": found})
 
 
-def _latest_etag(request: HttpRequest, *args) -> str | None:
-    latest = snapshots.latest_snapshot()
-    return latest.sha256 if latest else None
+def _snapshot(request: HttpRequest):
+    """The snapshot this request serves, read once so that its ETag, dates, body and headers
+    all come from one row: ``?sha256=`` names a version (the signature or key of the body a
+    client already holds), else the latest. None when there is none."""
+    if not hasattr(request, "_snapshot"):
+        wanted = request.GET.get("sha256", "")
+        if wanted:
+            request._snapshot = snapshots.snapshot_with_sha256(wanted)
+        else:
+            request._snapshot = snapshots.latest_snapshot()
+    return request._snapshot
 
 
-def _latest_modified(request: HttpRequest, *args):
-    latest = snapshots.latest_snapshot()
-    return latest.generated_at if latest else None
+def _etag(request: HttpRequest, *args) -> str | None:
+    found = _snapshot(request)
+    return found.sha256 if found else None
 
 
-def _snapshot_or_404():
-    latest = snapshots.latest_snapshot()
-    if latest is None:  # `chinhthong setup` builds the first one
-        raise Http404
-    return latest
+def _modified(request: HttpRequest, *args):
+    found = _snapshot(request)
+    return found.generated_at if found else None
 
 
 def _published(part, content_type: str):
-    """A view serving one part of the latest snapshot, cacheable and open to other sites."""
+    """A view serving one part of a snapshot, cacheable and open to other sites. Every part
+    names the snapshot's signature and where to fetch the parts of this very version, so a
+    client never pairs the body of one version with the signature of the next."""
 
     @require_safe
-    @condition(etag_func=_latest_etag, last_modified_func=_latest_modified)
+    @public_rate_limit("snapshot")
+    @condition(etag_func=_etag, last_modified_func=_modified)
     def view(request: HttpRequest) -> HttpResponse:
-        latest = _snapshot_or_404()
-        response = HttpResponse(part(latest), content_type=content_type)
+        found = _snapshot(request)
+        if found is None:  # `chinhthong setup` builds the first one
+            raise Http404
+        response = HttpResponse(part(found), content_type=content_type)
         response["Cache-Control"] = "public, max-age=60"
-        response["X-Signature-Key-Id"] = latest.key_id
+        response["X-Signature-Key-Id"] = found.key_id
+        response["X-Signature"] = found.signature
+        response["Link"] = ", ".join(
+            f'<{reverse(name)}?sha256={found.sha256}>; rel="{rel}"'
+            for name, rel in (
+                ("registry-json", "canonical"),
+                ("registry-signature", "signature"),
+                ("registry-public-key", "publickey"),
+            )
+        )
         response["Access-Control-Allow-Origin"] = "*"
+        response["Access-Control-Expose-Headers"] = "ETag, X-Signature, X-Signature-Key-Id, Link"
         return response
 
     return view
@@ -79,5 +101,5 @@ def _published(part, content_type: str):
 
 registry_json = _published(lambda s: bytes(s.body), "application/json; charset=utf-8")
 registry_signature = _published(lambda s: s.signature + "\n", "text/plain; charset=ascii")
-# The key that signed the latest snapshot travels with it (web nodes hold no private key).
+# The key that signed the snapshot travels with it (web nodes hold no private key).
 registry_public_key = _published(lambda s: s.public_key, "application/x-pem-file")
