@@ -300,11 +300,18 @@ def test_archive_with_too_many_members_is_a_bomb():
     assert "archive_bomb" in codes(check_message(ENGINE, raw))
 
 
-def test_archive_inspection_is_one_level_deep():
+def test_a_program_in_an_archive_inside_an_archive_is_named_by_its_path():
     inner = SAMPLES.zip_of([("virus.exe", PE)])
     outer = SAMPLES.zip_of([("inner.zip", inner)])
     raw = mail(attachments=(("outer.zip", outer, "application/zip"),))
-    assert check_message(ENGINE, raw).verdict is Verdict.UNKNOWN
+    result = check_message(ENGINE, raw)
+    assert result.verdict is Verdict.SUSPICIOUS
+    found = next(r for r in result.reasons if r.code == "archive_contains")
+    assert found.params_dict == {
+        "name": "outer.zip",
+        "member": "inner.zip › virus.exe",
+        "count": "1",
+    }
 
 
 def test_text_that_starts_like_a_program_is_not_one():

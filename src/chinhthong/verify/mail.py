@@ -6,7 +6,7 @@ Authentication-Results the receiving server wrote, every link of the text and HT
 the text a reader sees, and the attachments (mail_attachments.py). A malformed, truncated or
 hostile message gets a verdict with reasons, never an exception, in bounded time and memory:
 the input, the header block, the MIME nesting, the number of parts and links are capped, and
-archives are listed, not unpacked.
+archives are unpacked only within a byte budget and the message's deadline.
 
 Parsing uses the stdlib parser with ``policy.default`` (EmailPolicy) in one respect changed:
 header values are cut to MAX_FIELD characters before they are parsed, and the three headers
@@ -39,7 +39,8 @@ from selectolax.lexbor import LexborHTMLParser
 from chinhthong.verify import canonical
 from chinhthong.verify.canonical import InvalidIdentifier
 from chinhthong.verify.domains import is_known_suffix
-from chinhthong.verify.mail_attachments import Budget, inspect_attachment
+from chinhthong.verify.mail_archives import Budget, inspect_attachment
+from chinhthong.verify.mail_attachments import attachment_names
 from chinhthong.verify.results import ChannelRef, Reason, Result, Verdict, decide, reason
 from chinhthong.verify.urls import SCRIPT_SCHEMES, WEB_SCHEMES, parse, scheme_of, unwrap
 
@@ -126,8 +127,8 @@ class _Analysis:
         self.defects: set[str] = set()
         self.links: dict[str, Result] = {}
         self.link_texts: set[tuple[str, str]] = set()
-        self.budget = Budget()
         self.deadline = time.monotonic() + MAX_SECONDS
+        self.budget = Budget(deadline=self.deadline, seconds=MAX_SECONDS)
         self.text_left = MAX_TEXT_TOTAL
         self.from_text = ""
         self.from_count = 0  # the first parts are the From addresses
@@ -365,7 +366,8 @@ class _Analysis:
         if any(len(value) > MAX_FIELD for _, value in part.raw_items()):
             self.add("headers_too_large", Verdict.SUSPICIOUS)
         content_type = part.get_content_type()
-        name = _clean(part.get_filename() or "")
+        names = attachment_names(part)  # decoded as mail programs decode them; all are judged
+        name = names[0] if names else ""
         before = len(part.defects)
         payload = part.get_payload(decode=True)
         new = {type(d).__name__ for d in part.defects[before:]}
@@ -382,8 +384,10 @@ class _Analysis:
                 self._html_links(text)
             else:
                 self._text_links(text)
-        if name or not (is_text or content_type.startswith(("multipart/", "message/"))):
-            found = inspect_attachment(name, payload, self.budget, label=content_type)
+        if names or not (is_text or content_type.startswith(("multipart/", "message/"))):
+            found = inspect_attachment(
+                name, payload, self.budget, label=content_type, aliases=tuple(names[1:])
+            )
             self.reasons.extend(found)
 
     # --- links --------------------------------------------------------------------------------

@@ -1,30 +1,39 @@
-"""Attachments of a message judged by their real content and their name: programs, scripts,
-shortcuts, disk images, macro documents and disguises, and archives looked into one level deep
-(zip, 7z, rar) without ever unpacking more than a small byte budget.
+"""Names and real types of attachments: programs, scripts, shortcuts, disk images, macro
+documents and disguises. What a name reveals (name_findings), the real type the first bytes
+reveal (sniff, identify), the two side by side (named_findings: a ".pdf" that is a program),
+macros of OLE Office files (ole_has_macros), and the names a mail program shows for a MIME part
+(attachment_names).
 
-Everything here works on bytes already in memory and is bounded: only the first bytes of a
-file are sniffed, archives are listed rather than extracted, and oletools runs only on Office
-files that are small enough.
+Names are decoded the way mail programs decode them: RFC 2231 parameters (continuations and
+charsets included) and RFC 2047 encoded words, even inside quoted parameters where the RFC
+forbids them, since Outlook and Thunderbird decode them there; every name a program may show
+(Content-Disposition's filename, Content-Type's name) is judged.
+
+Bounded in memory and time: a real type is told from the first SNIFF_BYTES only (and the
+ISO 9660 mark at 32 KB), puremagic sees no more than those; oletools runs only on Office files
+of at most MAX_OLE_BYTES; at most MAX_NAMES names of one part are judged, from header values
+mail.py has already cut.
+
+This module imports no other part of the attachment check, so that the modules that judge
+with it import it without a cycle: mail_archives.py (inspect_attachment, the entry point for one
+attachment, and the walk into archives, which judges every member by name and real type) and
+mail_decompress.py.
 """
 
-import io
+import base64
+import binascii
+import codecs
+import re
 import struct
 import warnings
-import zipfile
-from dataclasses import dataclass
 
 import puremagic
 
 from chinhthong.verify.results import Reason, Verdict, reason
 
 SNIFF_BYTES = 2048
-MAX_MEMBERS = 1000  # members listed in one archive
-MAX_MEMBER_SIZE = 50 * 1024 * 1024  # declared uncompressed size of one member
-MAX_RATIO = 100  # uncompressed / compressed, for members over RATIO_FLOOR
-RATIO_FLOOR = 1024 * 1024
-READ_BUDGET = 8 * 1024 * 1024  # bytes decompressed from archives for one whole message
 MAX_OLE_BYTES = 10 * 1024 * 1024  # Office files larger than this are not given to oletools
-MAX_7Z_HEADER = 256 * 1024  # bytes of a 7z archive's (decoded) header
+MAX_NAMES = 4  # names of one attachment judged
 
 # Extensions that run code or mount something that does, when a resident double-clicks them.
 DANGEROUS = frozenset(
@@ -66,6 +75,7 @@ HONEST = {
 }
 RUNS_CODE = frozenset({"PE", "ELF", "Mach-O", "LNK", "ISO", "VHD", "VHDX"})
 ARCHIVES = frozenset({"ZIP", "7Z", "RAR", "CAB"})
+NESTED = frozenset({"ZIP", "7Z", "RAR"})  # archives looked into
 MACH_O = (b"\xfe\xed\xfa\xce", b"\xfe\xed\xfa\xcf", b"\xce\xfa\xed\xfe", b"\xcf\xfa\xed\xfe")
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 # puremagic knows many more formats; its answer is used only when it names one of these.
@@ -74,19 +84,6 @@ PUREMAGIC_TYPES = {".msi": "OLE", ".cab": "CAB", ".jar": "ZIP", ".iso": "ISO", "
 SIGNED = frozenset(
     """pdf png jpg jpeg gif zip rar 7z docx xlsx pptx doc xls ppt odt ods odp""".split()
 )
-
-
-@dataclass
-class Budget:
-    """Bytes that may still be decompressed for the message being analysed."""
-
-    remaining: int = READ_BUDGET
-
-    def take(self, size: int) -> bool:
-        if size > self.remaining:
-            return False
-        self.remaining -= size
-        return True
 
 
 def sniff(data: bytes) -> str | None:
@@ -190,31 +187,115 @@ def name_findings(name: str) -> list[tuple[str, dict]]:
     return found
 
 
-# --- attachments ----------------------------------------------------------------------------
-def inspect_attachment(name: str, data: bytes, budget: Budget, label: str = "") -> list[Reason]:
-    """Reasons for one attachment (an empty list when nothing is wrong with it); ``label``
-    names it in reasons when it has no file name (its content type, say)."""
-    shown = shown_name(name) or label
+_NAME_PARAMS = (("content-disposition", "filename"), ("content-type", "name"))
+_ENCODED_WORD = re.compile(r"=\?([^?\s]{1,75})\?([bBqQ])\?([^?]{0,2048}?)\?=")
+
+
+def attachment_names(part) -> list[str]:
+    """Every name a mail program may show for a MIME part, decoded, without repeats: the
+    filename of Content-Disposition (RFC 2231 or plain, every occurrence), then the name of
+    Content-Type; encoded words are decoded in all of them."""
+    names: list[str] = []
+    for header, wanted in _NAME_PARAMS:
+        for key, value in _params(part, header):
+            if key.strip().lower() != wanted:
+                continue
+            name = _param_text(value)
+            if name and name not in names and len(names) < MAX_NAMES:
+                names.append(name)
+    return names
+
+
+def _params(part, header: str) -> list:
+    """The parameters of a header (after its value), [] when the parser fails on it."""
+    try:
+        return (part.get_params(header=header) or [])[1:]
+    except Exception:  # a hostile header the parameter parser fails on
+        return []
+
+
+def _param_text(value) -> str:
+    """A parameter value as text: RFC 2231 (charset, language, text) decoded with its charset,
+    then RFC 2047 encoded words decoded; undecodable bytes become U+FFFD."""
+    if isinstance(value, tuple):
+        charset, _, text = value
+        text = _charset_text(bytes(text, "raw-unicode-escape"), charset or "us-ascii")
+    else:
+        text = str(value)
+    text = decode_encoded_words(text)
+    text = text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    return " ".join(text.replace("\x00", "").split())
+
+
+def decode_encoded_words(text: str) -> str:
+    """RFC 2047 encoded words decoded wherever they stand, as mail programs do (inside quoted
+    strings and words too); the white space between adjacent encoded words is dropped and the
+    bytes of adjacent words in one charset are joined before decoding, so a character split
+    across two words survives. Malformed words stay as they are."""
+    if "=?" not in text:
+        return text
+    pieces: list[str] = []
+    run, charset, last = bytearray(), "", 0
+    for match in _ENCODED_WORD.finditer(text):
+        gap = text[last : match.start()]
+        data = _word_bytes(match.group(2), match.group(3))
+        word_charset = match.group(1).split("*", 1)[0]  # RFC 2231 adds *language
+        joins = bool(charset) and data is not None and not gap.strip()
+        if charset and (not joins or word_charset.lower() != charset.lower()):
+            pieces.append(_charset_text(bytes(run), charset))
+            run, charset = bytearray(), ""
+        if not joins:
+            pieces.append(gap)
+        if data is None:
+            pieces.append(match.group(0))
+        else:
+            run += data
+            charset = word_charset
+        last = match.end()
+    if charset:
+        pieces.append(_charset_text(bytes(run), charset))
+    pieces.append(text[last:])
+    return "".join(pieces)
+
+
+def _word_bytes(encoding: str, text: str) -> bytes | None:
+    """The bytes of an encoded word's text, decoded leniently as mail programs do."""
+    raw = text.encode("utf-8", "surrogateescape")
+    if encoding in "qQ":
+        return binascii.a2b_qp(raw, header=True)
+    raw = re.sub(rb"[^A-Za-z0-9+/]", b"", raw)
+    if len(raw) % 4 == 1:
+        raw = raw[:-1]
+    try:
+        return base64.b64decode(raw + b"=" * (-len(raw) % 4))
+    except (binascii.Error, ValueError):
+        return None
+
+
+def _charset_text(data: bytes, charset: str) -> str:
+    """``data`` decoded with ``charset`` when it is a text encoding Python knows, else as
+    UTF-8; never raises."""
+    try:
+        codec = codecs.lookup(charset.strip().strip('"'))
+        if getattr(codec, "_is_text_encoding", True):
+            return data.decode(codec.name, "replace")
+    except (LookupError, UnicodeError, ValueError, TypeError):
+        pass
+    return data.decode("utf-8", "replace")
+
+
+# --- names beside the real type -----------------------------------------------------------
+def named_findings(name: str, kind: str | None) -> list[tuple[str, dict]]:
+    """What one name reveals, alone and beside the content's real type."""
     found = name_findings(name)
     codes = {code for code, _ in found}
     exts = extensions(name)
     last = exts[-1] if exts else ""
-    kind = identify(data, last)
     if kind in RUNS_CODE and "dangerous" not in codes:
         found.append(("dangerous", {"type": kind}))
     if "disguised" not in codes and _content_disguised(kind, last):
         found.append(("disguised", {"shown": "." + last, "real": kind}))
-    reasons = [_attachment_reason(code, shown, params) for code, params in found]
-    macro_known = "macro" in codes
-    if kind == "OLE" and not macro_known and ole_has_macros(name, data):
-        reasons.append(reason("macro_document", Verdict.SUSPICIOUS, name=shown))
-    elif kind == "ZIP":
-        reasons.extend(inspect_zip(shown, data, budget, macro_known=macro_known))
-    elif kind == "7Z":
-        reasons.extend(inspect_7z(shown, data))
-    elif kind == "RAR":
-        reasons.extend(inspect_rar(shown, data))
-    return reasons
+    return found
 
 
 def _content_disguised(kind: str | None, last: str) -> bool:
@@ -226,7 +307,8 @@ def _content_disguised(kind: str | None, last: str) -> bool:
     return kind == "HTML" and last in DECOYS
 
 
-def _attachment_reason(code: str, shown: str, params: dict) -> Reason:
+def attachment_reason(code: str, shown: str, params: dict) -> Reason:
+    """The reason of a finding (code, params) about the attachment a reader sees as ``shown``."""
     if code == "dangerous":
         return reason("dangerous_attachment", Verdict.SUSPICIOUS, name=shown, **params)
     if code == "disguised":
@@ -250,191 +332,3 @@ def ole_has_macros(name: str, data: bytes) -> bool:
             parser.close()
     except Exception:  # oletools raises many kinds on hostile files; unknown means no finding
         return False
-
-
-# --- archives -------------------------------------------------------------------------------
-def _bomb(name: str, why: str) -> Reason:
-    return reason("archive_bomb", Verdict.SUSPICIOUS, name=name, detail=why)
-
-
-def _encrypted(name: str) -> Reason:
-    return reason("encrypted_archive", Verdict.SUSPICIOUS, name=name)
-
-
-def _members_reason(name: str, members: list[str]) -> list[Reason]:
-    """One archive_contains naming the first risky member and how many there are."""
-    risky = [m for m in members if name_findings(m.rsplit("/", 1)[-1])]
-    if not risky:
-        return []
-    member = shown_name(risky[0])
-    return [
-        reason(
-            "archive_contains", Verdict.SUSPICIOUS, name=name, member=member, count=str(len(risky))
-        )
-    ]
-
-
-def _zip_entry_count(data: bytes) -> int | None:
-    """Entries declared by the end-of-central-directory record, read before zipfile is."""
-    end = data.rfind(b"PK\x05\x06", max(0, len(data) - 65_557))
-    if end < 0 or end + 22 > len(data):
-        return None
-    return struct.unpack_from("<H", data, end + 10)[0]
-
-
-def inspect_zip(name: str, data: bytes, budget: Budget, macro_known: bool = False) -> list[Reason]:
-    count = _zip_entry_count(data)
-    if count is not None and count > MAX_MEMBERS:
-        return [_bomb(name, f"{count} members")]
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-        infos = archive.infolist()
-    except Exception:  # not a readable zip after all: nothing to list
-        return []
-    if len(infos) > MAX_MEMBERS:
-        return [_bomb(name, f"{len(infos)} members")]
-    for info in infos:
-        if info.file_size > MAX_MEMBER_SIZE:
-            return [_bomb(name, f"{info.filename}: {info.file_size} bytes")]
-        if info.file_size > RATIO_FLOOR and info.file_size > MAX_RATIO * max(info.compress_size, 1):
-            return [
-                _bomb(
-                    name, f"{info.filename}: ratio {info.file_size // max(info.compress_size, 1)}"
-                )
-            ]
-    names = [info.filename for info in infos]
-    office = "[Content_Types].xml" in names
-    reasons: list[Reason] = []
-    if any(info.flag_bits & 0x1 for info in infos):
-        reasons.append(_encrypted(name))
-    if office:
-        if not macro_known and _ooxml_has_macros(archive, infos, budget):
-            reasons.append(reason("macro_document", Verdict.SUSPICIOUS, name=name))
-        return reasons
-    reasons.extend(_members_reason(name, names))
-    if not any(r.code == "archive_contains" for r in reasons):
-        reasons.extend(_zip_contents(name, archive, infos, budget))
-    return reasons
-
-
-def _zip_contents(name: str, archive: zipfile.ZipFile, infos, budget: Budget) -> list[Reason]:
-    """Members whose content runs code although their name does not say so."""
-    for info in infos:
-        if info.is_dir() or info.flag_bits & 0x1 or info.file_size == 0:
-            continue
-        if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
-            continue  # bzip2/lzma decompressors have no output bound
-        head = _read_member(archive, info, SNIFF_BYTES, budget)
-        if head is None:
-            break
-        kind = sniff(head)
-        if kind in RUNS_CODE:
-            member = shown_name(info.filename)
-            return [
-                reason("archive_contains", Verdict.SUSPICIOUS, name=name, member=member, count="1")
-            ]
-    return []
-
-
-def _read_member(archive: zipfile.ZipFile, info, size: int, budget: Budget) -> bytes | None:
-    size = min(size, info.file_size)
-    if not budget.take(size):
-        return None
-    try:
-        with archive.open(info) as handle:
-            return handle.read(size)
-    except Exception:  # damaged members (bad CRC, bad deflate) are skipped, not fatal
-        return b""
-
-
-def _ooxml_has_macros(archive: zipfile.ZipFile, infos, budget: Budget) -> bool:
-    for info in infos:
-        lowered = info.filename.lower()
-        if lowered.endswith("vbaproject.bin") or lowered.startswith("xl/macrosheets/"):
-            return True
-    for info in infos:
-        if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
-            continue
-        if not info.filename.lower().endswith(".bin") or info.file_size > MAX_OLE_BYTES:
-            continue
-        data = _read_member(archive, info, info.file_size, budget)
-        if data and data[:8] == OLE_MAGIC and ole_has_macros(info.filename, data):
-            return True
-    return False
-
-
-def _7z_header_too_large(data: bytes) -> bool:
-    """A 7z archive's header may itself be compressed; refuse ones that decode to more than
-    MAX_7Z_HEADER before py7zr decodes them in memory."""
-    if len(data) < 32:
-        return False
-    offset, size = struct.unpack_from("<QQ", data, 12)
-    if size > MAX_7Z_HEADER:
-        return True
-    start = 32 + offset
-    header = data[start : start + size]
-    if header[:1] != b"\x17":  # a plain header: its size is already bounded
-        return False
-    from py7zr.archiveinfo import HeaderStreamsInfo
-
-    streams = HeaderStreamsInfo.retrieve(io.BytesIO(header[1:]))
-    total = 0
-    for folder in streams.unpackinfo.folders:
-        sizes = folder.unpacksizes
-        total += sizes[-1] if isinstance(sizes, (list, tuple)) else sizes
-    return total > MAX_7Z_HEADER
-
-
-def inspect_7z(name: str, data: bytes) -> list[Reason]:
-    import py7zr
-
-    try:
-        if _7z_header_too_large(data):
-            return [_bomb(name, "7z header")]
-        with py7zr.SevenZipFile(io.BytesIO(data)) as archive:
-            entries = archive.list()
-            encrypted = archive.needs_password()
-    except py7zr.PasswordRequired:
-        return [_encrypted(name)]
-    except Exception:  # a damaged 7z is listed as nothing rather than failing the message
-        return []
-    if len(entries) > MAX_MEMBERS:
-        return [_bomb(name, f"{len(entries)} members")]
-    for entry in entries:
-        size = entry.uncompressed or 0
-        if size > MAX_MEMBER_SIZE:
-            return [_bomb(name, f"{entry.filename}: {size} bytes")]
-    reasons = [_encrypted(name)] if encrypted else []
-    return reasons + _members_reason(name, [e.filename for e in entries if not e.is_directory])
-
-
-class _TooManyMembers(Exception):
-    pass
-
-
-def inspect_rar(name: str, data: bytes) -> list[Reason]:
-    import rarfile
-
-    seen = 0
-
-    def count(_info) -> None:
-        nonlocal seen
-        seen += 1
-        if seen > MAX_MEMBERS:
-            raise _TooManyMembers
-
-    try:
-        archive = rarfile.RarFile(io.BytesIO(data), info_callback=count)
-        infos = archive.infolist()
-        encrypted = archive.needs_password() or any(i.needs_password() for i in infos)
-    except _TooManyMembers:
-        return [_bomb(name, f"more than {MAX_MEMBERS} members")]
-    except rarfile.PasswordRequired:
-        return [_encrypted(name)]
-    except Exception:  # damaged or unsupported RAR: nothing to list
-        return []
-    for info in infos:
-        if (info.file_size or 0) > MAX_MEMBER_SIZE:
-            return [_bomb(name, f"{info.filename}: {info.file_size} bytes")]
-    reasons = [_encrypted(name)] if encrypted else []
-    return reasons + _members_reason(name, [i.filename for i in infos if not i.is_dir()])

@@ -136,6 +136,11 @@ TEXTS = {
     "blocklisted_url": gettext_noop("This link is on the blocklist “%(source)s”."),
     "blocklisted_host": gettext_noop("%(host)s is on the blocklist “%(source)s”."),
     # suspicious
+    "host_not_dns": gettext_noop(
+        "The link's host name %(host)s is longer than a real domain name can be (253 "
+        "characters in all, 63 between two dots): no site has it. Such links are made to "
+        "confuse checks; do not open it."
+    ),
     "raw_ip": gettext_noop(
         "The link goes to a bare IP address (%(host)s) instead of a named site."
     ),
@@ -147,6 +152,16 @@ TEXTS = {
         "%(host)s poses as a government site (“gov”) but is not under gov.vn."
     ),
     "mixed_script": gettext_noop("%(host)s mixes letters from different alphabets."),
+    # suspicious: archives inside archives (verify/mail_attachments.py)
+    "archive_too_deep": gettext_noop(
+        "The archive “%(name)s” lies more than %(limit)s levels deep in archives inside "
+        "archives, a trick to get past virus scanners; it was not opened."
+    ),
+    "archive_partly_checked": gettext_noop(
+        "The archive “%(name)s” could not be checked completely: it unpacks to more than can "
+        "be checked safely, or in a way that cannot be opened here. It may hide programs; do "
+        "not extract it."
+    ),
 }
 
 
