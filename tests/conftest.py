@@ -5,7 +5,7 @@ from django.utils import translation
 
 from chinhthong.accounts import roles
 from chinhthong.accounts import services as accounts
-from chinhthong.config.ratelimit import LIMITER
+from chinhthong.clients.ratelimit import LIMITER
 from chinhthong.registry import services as registry
 from chinhthong.registry import signing
 
@@ -48,7 +48,7 @@ class LimiterClock:
 
 @pytest.fixture
 def limiter_clock(monkeypatch) -> LimiterClock:
-    from chinhthong.config import ratelimit
+    from chinhthong.clients import ratelimit
 
     clock = LimiterClock()
     monkeypatch.setattr(ratelimit, "time", clock)

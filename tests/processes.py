@@ -180,13 +180,14 @@ def wait_for_http(
         time.sleep(0.25)
 
 
-def fetch(url: str, headers: dict | None = None) -> tuple[int, dict, bytes]:
-    request = urllib.request.Request(url, headers=headers or {})
+def fetch(url: str, headers: dict | None = None, data: bytes | None = None):
+    """Status, headers (names in any case, as HTTP has them) and body of one request."""
+    request = urllib.request.Request(url, headers=headers or {}, data=data)
     try:
         with urllib.request.urlopen(request, timeout=60) as response:
-            return response.status, dict(response.headers), response.read()
+            return response.status, response.headers, response.read()
     except urllib.error.HTTPError as error:
-        return error.code, dict(error.headers), error.read()
+        return error.code, error.headers, error.read()
 
 
 @contextlib.contextmanager

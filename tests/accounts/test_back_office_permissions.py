@@ -23,8 +23,10 @@ from django.utils import timezone
 
 from chinhthong.accounts import roles
 from chinhthong.accounts import services as accounts
-from chinhthong.checks import api_keys, blocklists, known_sites
-from chinhthong.checks.models import ApiClient, BlocklistEntry, BlocklistSource, KnownSite
+from chinhthong.checks import blocklists, known_sites
+from chinhthong.checks.models import BlocklistEntry, BlocklistSource, KnownSite
+from chinhthong.clients import api_keys
+from chinhthong.clients.models import ApiClient
 from chinhthong.registry import importing
 from chinhthong.registry.models import Agency, Channel, ReportRecipient, SourceDocument
 from tests.conftest import PASSWORD

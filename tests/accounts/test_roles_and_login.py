@@ -1,5 +1,7 @@
 """Only editors and administrators change the registry; logins are Argon2 and lock out."""
 
+import datetime as dt
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.test import override_settings
@@ -143,6 +145,27 @@ def test_repeated_failures_lock_the_account_even_with_the_right_password(client,
     assert locked.status_code == 429
     assert "khóa" in locked.content.decode() or "khoá" in locked.content.decode()
     assert not client.get("/").wsgi_request.user.is_authenticated
+
+
+@override_settings(AXES_FAILURE_LIMIT=3)
+def test_a_lock_out_says_when_to_try_again(client, editor):
+    """Retry-After: the cool-off (15 minutes) counted from the latest attempt; an attempt made
+    while locked out starts the wait again, and once it has passed the log-in works."""
+    from axes.models import AccessAttempt
+    from django.utils import timezone
+
+    for _ in range(3):
+        client.post("/dang-nhap/", {"username": "bientap", "password": "sai-mat-khau"})
+    locked = client.post("/dang-nhap/", {"username": "bientap", "password": PASSWORD})
+    assert 840 <= int(locked["Retry-After"]) <= 900
+    assert "15 phút" in locked.content.decode()
+    AccessAttempt.objects.update(attempt_time=timezone.now() - dt.timedelta(minutes=10))
+    again = client.post("/dang-nhap/", {"username": "bientap", "password": PASSWORD})
+    assert again.status_code == 429 and 840 <= int(again["Retry-After"]) <= 900
+    AccessAttempt.objects.update(attempt_time=timezone.now() - dt.timedelta(minutes=16))
+    assert (
+        client.post("/dang-nhap/", {"username": "bientap", "password": PASSWORD}).status_code == 302
+    )
 
 
 def test_admin_refuses_an_identifier_another_channel_uses(client, editor, default_registry):

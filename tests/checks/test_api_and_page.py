@@ -89,7 +89,9 @@ def test_oversized_check_body_is_refused_in_vietnamese(client, db):
     body = b'{"input": "' + b"a" * MAX_CHECK_BYTES + b'"}'
     response = client.post("/api/v1/check", body, content_type="application/json")
     assert response.status_code == 413
-    assert response.json()["detail"] == "Nội dung yêu cầu lớn hơn 4 MB."
+    assert response.json()["detail"] == (
+        "Nội dung yêu cầu lớn hơn 4 MB, mức tối đa địa chỉ này nhận."
+    )
 
 
 def test_body_that_is_not_json_gets_a_clear_error(client, db):

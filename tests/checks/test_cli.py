@@ -168,7 +168,8 @@ def test_an_official_name_cannot_drive_the_terminal(default_registry):
 
 
 def test_stored_names_and_errors_cannot_drive_the_terminal(db):
-    from chinhthong.checks.models import ApiClient, BlocklistSource, KnownSite
+    from chinhthong.checks.models import BlocklistSource, KnownSite
+    from chinhthong.clients.models import ApiClient
 
     # Rows stored before names were checked for control characters, or by hand in the
     # database; a line break in them must not make a row of its own either.

@@ -3,8 +3,8 @@
 import pytest
 from typer.testing import CliRunner
 
-from chinhthong.checks import api_keys
-from chinhthong.checks.models import ApiClient
+from chinhthong.clients import api_keys
+from chinhthong.clients.models import ApiClient
 from chinhthong.config import cli
 
 cli._mount()
@@ -79,17 +79,17 @@ def test_the_command_line_makes_lists_and_revokes_keys(client, default_registry)
 def test_the_administrator_changes_a_limit_but_cannot_see_or_make_keys(client, administrator):
     gateway, key = api_keys.create("mail-gateway")
     client.force_login(administrator)
-    page = client.get(f"/quan-tri/checks/apiclient/{gateway.pk}/change/")
+    page = client.get(f"/quan-tri/clients/apiclient/{gateway.pk}/change/")
     assert page.status_code == 200
     assert key not in page.content.decode() and gateway.key_digest not in page.content.decode()
-    assert client.get("/quan-tri/checks/apiclient/add/").status_code == 403
+    assert client.get("/quan-tri/clients/apiclient/add/").status_code == 403
     refused = client.post(
-        f"/quan-tri/checks/apiclient/{gateway.pk}/change/",
+        f"/quan-tri/clients/apiclient/{gateway.pk}/change/",
         {"description": "", "rate": "nhiều", "active": "on"},
     )
     assert refused.status_code == 200 and "không phải giới hạn tần suất" in refused.content.decode()
     saved = client.post(
-        f"/quan-tri/checks/apiclient/{gateway.pk}/change/",
+        f"/quan-tri/clients/apiclient/{gateway.pk}/change/",
         {"description": "", "rate": "9000/m", "active": "on"},
     )
     assert saved.status_code == 302

@@ -3,7 +3,8 @@
 import pytest
 from django.test import override_settings
 
-from chinhthong.config.ratelimit import Limiter, parse_rate
+from chinhthong.clients.ratelimit import Limiter
+from chinhthong.config.rates import parse_rate
 
 
 @pytest.mark.parametrize(

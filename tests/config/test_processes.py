@@ -98,7 +98,7 @@ def test_setup_then_serve_shows_every_channel_and_the_worker_rebuilds_the_snapsh
         assert processes.wait_for_exit(server) == 0, log.read_text()
         assert processes.left_in_session(server.pid) == []
     output = log.read_text()
-    assert "Booting worker" in output and "Starting worker" in output
+    assert "Spawning worker-1" in output and "Starting worker" in output  # granian, db_worker
 
 
 def test_database_queue_runs_tasks_in_a_separate_worker(app_env, tmp_path):

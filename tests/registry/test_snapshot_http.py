@@ -134,4 +134,3 @@ def test_the_signature_of_the_body_a_client_holds_survives_a_new_snapshot(
 def test_an_unknown_or_malformed_version_is_a_404(client, default_registry):
     for wanted in ("0" * 64, "abc", "Z" * 64, "'; drop table x; --"):
         assert client.get("/registry.json.sig", {"sha256": wanted}).status_code == 404
-

@@ -18,11 +18,18 @@ from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from chinhthong.clients.ratelimit import limited
+
 
 class BackOfficeSite(admin.AdminSite):
     site_header = _("chinhthong — administration")
     site_title = _("chinhthong")
     index_title = _("Registry and accounts")
+
+    def admin_view(self, view, cacheable=False):
+        # Counted per client in the back office's own group, more generous than the public
+        # pages' (an editor's work is many requests).
+        return limited("backoffice")(super().admin_view(view, cacheable))
 
     def get_urls(self):
         urls = super().get_urls()

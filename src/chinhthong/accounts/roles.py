@@ -44,8 +44,8 @@ PERMISSIONS = {
         # Users and their roles; a role's permissions are this table, never edited on the web.
         *[("auth", f"{action}_user") for action in _EDIT],
         ("auth", "view_group"),
-        ("checks", "view_apiclient"),
-        ("checks", "change_apiclient"),
+        ("clients", "view_apiclient"),
+        ("clients", "change_apiclient"),
         ("axes", "view_accessattempt"),
         ("axes", "delete_accessattempt"),
         ("axes", "view_accesslog"),

@@ -4,7 +4,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from chinhthong.checks.blocklists import bump_version
-from chinhthong.checks.models import ApiClient, BlocklistEntry, BlocklistSource, KnownSite
+from chinhthong.checks.models import BlocklistEntry, BlocklistSource, KnownSite
 from chinhthong.verify import feeds
 
 
@@ -84,23 +84,3 @@ class KnownSiteAdmin(ReloadsEngines):
     form = KnownSiteForm
     list_display = ("domain", "name", "added_at")
     search_fields = ("domain", "name")
-
-
-@admin.register(ApiClient)
-class ApiClientAdmin(admin.ModelAdmin):
-    """Keys are made with `chinhthong apikey create`, which shows the key once; here a client's
-    limit is changed or its key revoked (unticking "active")."""
-
-    list_display = ("name", "key_prefix", "rate", "active", "created_at")
-    list_filter = ("active",)
-    readonly_fields = ("name", "key_prefix", "created_at")
-    fields = ("name", "description", "key_prefix", "rate", "active", "created_at")
-
-    def has_add_permission(self, request):
-        return False
-
-    def save_model(self, request, obj, form, change):
-        from chinhthong.checks import api_keys
-
-        super().save_model(request, obj, form, change)
-        api_keys.forget()

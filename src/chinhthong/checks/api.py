@@ -8,6 +8,7 @@ from ninja import Router, Schema
 from ninja.errors import HttpError
 
 from chinhthong.checks import services
+from chinhthong.clients.ratelimit import charge
 
 router = Router(tags=["check"])
 
@@ -82,6 +83,8 @@ def check(request, response: HttpResponse):
         if inputs is not None:
             if not isinstance(inputs, list) or not all(isinstance(i, str) for i in inputs):
                 raise services.InputRejected(_("“inputs” must be a list of texts."))
+            # Each input counts against the client's limit; the request counted one already.
+            charge(request, min(len(inputs), services.MAX_BATCH) - 1)
             results = services.check_many(inputs)
             answers = [services.as_json(r, request.LANGUAGE_CODE) for r in results]
             content = b'{"results":[' + b",".join(answers) + b"]}"
@@ -114,6 +117,7 @@ def check_email(request, response: HttpResponse):
             413,
             _("The message is larger than %(mb)s MB.") % {"mb": services.MAX_EMAIL_BYTES // 2**20},
         ) from exc
+    charge(request, services.email_cost(raw) - 1)
     try:
         return _answer(response, services.as_json(services.check_email(raw), request.LANGUAGE_CODE))
     except services.InputRejected as exc:

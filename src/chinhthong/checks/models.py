@@ -1,9 +1,6 @@
 """Blocklists: where entries come from, the entries themselves, sites known not to imitate
 anyone, and a version counter that tells every process when to reload them."""
 
-import re
-
-from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -111,42 +108,3 @@ class BlocklistState(models.Model):
 
     def __str__(self) -> str:
         return f"blocklist v{self.version}"
-
-
-_RATE = re.compile(r"^[1-9][0-9]{0,8}/[0-9]{0,4}[smhd]$")
-
-
-def validate_rate(value: str) -> None:
-    """A rate limit as the limiter reads it: 6000/m, 200/s, 5/10s."""
-    if not _RATE.match(value):
-        raise ValidationError(
-            _("“%(rate)s” is not a rate limit; write it as 6000/m, 200/s or 100000/h."),
-            params={"rate": value},
-        )
-
-
-class ApiClient(models.Model):
-    """A program that calls the API with its own key and its own rate limit — a mail gateway
-    checking every message. Only a digest of the key is stored; the key is shown once."""
-
-    name = models.SlugField(_("name"), max_length=50, unique=True)
-    description = models.CharField(_("description"), max_length=200, blank=True)
-    key_prefix = models.CharField(_("key prefix"), max_length=12, editable=False)
-    key_digest = models.CharField(max_length=64, unique=True, editable=False)
-    rate = models.CharField(
-        _("rate limit"),
-        max_length=20,
-        default="6000/m",
-        validators=[validate_rate],
-        help_text=_("Requests per period for this key, e.g. 6000/m or 200/s."),
-    )
-    active = models.BooleanField(_("active"), default=True)
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
-
-    class Meta:
-        ordering = ["name"]
-        verbose_name = _("API client")
-        verbose_name_plural = _("API clients")
-
-    def __str__(self) -> str:
-        return self.name

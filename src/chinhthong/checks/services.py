@@ -15,6 +15,14 @@ MAX_BATCH = 100
 MAX_EMAIL_BYTES = 10 * 1024 * 1024
 # A full batch of the longest inputs, with room for JSON escapes.
 MAX_CHECK_BYTES = 4 * 1024 * 1024
+# Against a client's rate limit, an email counts as one check per this many bytes (a large
+# message costs more to parse), and a batch as one per input.
+EMAIL_BYTES_PER_CHECK = 256 * 1024
+
+
+def email_cost(raw: bytes) -> int:
+    """How many checks an email counts as against its sender's rate limit."""
+    return 1 + len(raw) // EMAIL_BYTES_PER_CHECK
 
 
 class InputRejected(ValueError):

@@ -7,7 +7,8 @@ from django.views.decorators.http import require_http_methods
 
 from chinhthong.checks import services
 from chinhthong.checks.forms import CheckForm
-from chinhthong.config.ratelimit import public_rate_limit
+from chinhthong.clients.budget import rate_limited
+from chinhthong.clients.ratelimit import RateLimitExceeded, charge, limited
 
 VERDICT_LABELS = {
     "official": _("Official"),
@@ -18,8 +19,8 @@ VERDICT_LABELS = {
 }
 
 
+@limited("pages", max_body=services.MAX_EMAIL_BYTES + 256 * 1024)  # an .eml and the form
 @require_http_methods(["GET", "HEAD", "POST"])
-@public_rate_limit("pages")
 def check_page(request: HttpRequest) -> HttpResponse:
     """The "Kiểm tra" page. A single link checked through GET ?q= has a shareable address;
     messages and uploaded emails are checked on POST and never put in an address."""
@@ -28,6 +29,11 @@ def check_page(request: HttpRequest) -> HttpResponse:
         if not form.is_valid():
             return render(request, "checks/check.html", {"form": form}, status=400)
         text, eml = form.cleaned_data["q"].strip(), form.cleaned_data["eml"]
+        if eml:
+            try:
+                charge(request, services.email_cost(eml) - 1)
+            except RateLimitExceeded as exc:
+                return rate_limited(request, exc.retry_after)
         if not eml and "\n" not in text:
             return redirect(reverse("checks:check") + "?" + urlencode({"q": text}))
         return _show(

@@ -14,8 +14,8 @@ from django.core.validators import validate_slug
 from django.db import DatabaseError
 from django.utils.translation import gettext as _
 
-from chinhthong.checks import models
-from chinhthong.checks.models import ApiClient
+from chinhthong.clients.models import ApiClient, validate_rate
+from chinhthong.config.validators import validate_one_line
 
 PREFIX = "ct_"
 REFRESH_SECONDS = 30.0  # a revoked key stops working within this long on every process
@@ -34,17 +34,26 @@ def digest(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
 
-def validate_rate(rate: str) -> str:
+def checked_rate(rate: str) -> str:
     try:
-        models.validate_rate(rate)
+        validate_rate(rate)
     except ValidationError as exc:
         raise ApiKeyRefused(exc.messages[0]) from exc
     return rate
 
 
+def _checked_description(description: str) -> str:
+    try:
+        validate_one_line(description)
+    except ValidationError as exc:
+        raise ApiKeyRefused(_("Description: %(problem)s") % {"problem": exc.messages[0]}) from exc
+    return description
+
+
 def create(name: str, rate: str = "6000/m", description: str = "") -> tuple[ApiClient, str]:
     """A new client and its key (shown once; only its digest is kept)."""
-    validate_rate(rate)
+    checked_rate(rate)
+    _checked_description(description)
     try:
         validate_slug(name)
     except ValidationError as exc:

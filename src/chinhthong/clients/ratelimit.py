@@ -1,15 +1,19 @@
-"""Rate limits on public endpoints, counted in the shared cache but not on every request.
+"""Rate limits per client, counted in the shared cache but not on every request.
 
-A fixed window per client address and endpoint group. Each process keeps the hits it has not
-yet reported and adds them to the shared counter (one cache round trip) on a client's first
-hit, every SYNC_EVERY hits (or 1% of the limit, whichever is more), every SYNC_SECONDS, or on
-every hit once a client nears its limit:
-a busy endpoint pays the round trip on a small share of requests, while a client over its
-limit is refused whichever node it reaches. django-ratelimit's per-request counting cost more
-than the check itself on /api/v1/check (bench/http_check.py).
+Every request is counted once, by RequestBudgetMiddleware (clients/middleware.py), under its
+view's group (pages, api, snapshot, health, backoffice), before anything reads its body; a batch
+charges its further items with ``charge``. A client is its API key when it sends a valid one,
+else its address (config/client_ip.py); an unknown key counts against the address.
+
+A fixed window per client and group. Each process keeps the hits it has not yet reported and
+adds them to the shared counter (one cache round trip) on a client's first hit, every
+SYNC_EVERY hits (or 1% of the limit, whichever is more), every SYNC_SECONDS, or on every hit
+once a client nears its limit: a busy endpoint pays the round trip on a small share of
+requests, while a client over its limit is refused whichever node it reaches.
+django-ratelimit's per-request counting cost more than the check itself on /api/v1/check
+(bench/http_check.py).
 """
 
-import functools
 import math
 import threading
 import time
@@ -18,26 +22,24 @@ import weakref
 from django.conf import settings
 from django.core.cache import cache, caches
 from django.core.cache.backends.redis import RedisCache
-from django.core.exceptions import PermissionDenied
-from django_ratelimit.exceptions import Ratelimited
 from redis.exceptions import RedisError
 
+from chinhthong.clients import api_keys
 from chinhthong.config.client_ip import client_ip
+from chinhthong.config.rates import parse_rate
 
 SYNC_EVERY = 20
 SYNC_SHARE = 0.01  # a high limit (a mail gateway's) is synced every 1% of it instead
 SYNC_SECONDS = 1.0
 NEAR_LIMIT = 0.8
-_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
-
-
-@functools.lru_cache(maxsize=64)
-def parse_rate(rate: str) -> tuple[int, int]:
-    """ "120/m" -> (120, 60); "5/10s" -> (5, 10)."""
-    count, _, period = rate.partition("/")
-    number = "".join(ch for ch in period if ch.isdigit()) or "1"
-    unit = period[len(number) if period[:1].isdigit() else 0 :] or "s"
-    return int(count), int(number) * _UNITS[unit[0]]
+# Group of views -> the setting that holds its rate (config/settings.py).
+GROUP_RATES = {
+    "pages": "PUBLIC_RATE_LIMIT",
+    "api": "PUBLIC_RATE_LIMIT",
+    "snapshot": "SNAPSHOT_RATE_LIMIT",
+    "health": "HEALTH_RATE_LIMIT",
+    "backoffice": "BACKOFFICE_RATE_LIMIT",
+}
 
 
 class _Window:
@@ -55,9 +57,10 @@ class Limiter:
         self.windows: dict[tuple, _Window] = {}
         self.current = 0
 
-    def hit(self, group: str, client: str, rate: str) -> int:
-        """Count one request: 0 when allowed; over the limit, the seconds until the client's
-        window starts afresh (at least 1), read from the same clock reading as the window."""
+    def hit(self, group: str, client: str, rate: str, cost: int = 1) -> int:
+        """Count ``cost`` requests: 0 when allowed; over the limit, the seconds until the
+        client's window starts afresh (at least 1), read from the same clock reading as the
+        window."""
         limit, period = parse_rate(rate)
         now = time.time()
         start = int(now // period) * period
@@ -69,11 +72,11 @@ class Limiter:
             window = self.windows.get(key)
             if window is None:
                 window = self.windows[key] = _Window()
-            window.pending += 1
+            window.pending += cost
             estimate = window.known + window.pending
             due = (
                 (
-                    window.pending == 1 and window.known == 0
+                    window.pending == cost and window.known == 0
                 )  # first hit here: learn the shared count
                 or window.pending >= max(SYNC_EVERY, limit * SYNC_SHARE)
                 or time.monotonic() - window.synced >= SYNC_SECONDS
@@ -139,49 +142,52 @@ def _redis_client(cache_client, key: str):
 LIMITER = Limiter()
 
 
-class RateLimitExceeded(Ratelimited):
+class RateLimitExceeded(Exception):
     """Over the limit; ``retry_after``: seconds until the client's window starts afresh."""
 
     def __init__(self, retry_after: int):
-        super().__init__()
+        super().__init__(retry_after)
         self.retry_after = retry_after
 
 
-def retry_after_header(response, exception):
-    """The 429 answer with Retry-After, when the limit that refused knows its window."""
-    seconds = getattr(exception, "retry_after", None)
-    if seconds is not None:
-        response["Retry-After"] = str(seconds)
-    return response
-
-
-class InvalidApiKey(PermissionDenied):
+class InvalidApiKey(Exception):
     """An X-API-Key header that names no active client (401 on the API)."""
 
 
-def public_rate_limit(group: str):
-    """Decorator for public views: over the limit, RateLimitExceeded (a 429 page or JSON error
-    with a Retry-After header).
-    A request with an X-API-Key header counts against that client's own limit instead of its
-    address's; an unknown or revoked key is refused rather than counted as anonymous."""
+def limit(request, group: str, cost: int = 1) -> None:
+    """Count ``cost`` requests of ``group`` for the client that sent ``request``: against its
+    API key's own limit when it sends a valid key, else against its address — an unknown or
+    revoked key too, and is then refused. Raises RateLimitExceeded or InvalidApiKey."""
+    key = request.META.get("HTTP_X_API_KEY")
+    client = api_keys.client_for(key.strip()) if key is not None else None
+    if client is not None:
+        wait = LIMITER.hit(group, "key:" + client.name, client.rate, cost)
+    else:
+        rate = getattr(settings, GROUP_RATES[group])
+        wait = LIMITER.hit(group, client_ip(request), rate, cost)
+    request.rate_limit_group = group
+    if wait:
+        raise RateLimitExceeded(wait)
+    if key is not None and client is None:
+        raise InvalidApiKey
 
-    def decorate(view):
-        @functools.wraps(view)
-        def wrapped(request, *args, **kwargs):
-            key = request.META.get("HTTP_X_API_KEY")
-            if key is None:
-                wait = LIMITER.hit(group, client_ip(request), settings.PUBLIC_RATE_LIMIT)
-            else:
-                from chinhthong.checks.api_keys import client_for
 
-                client = client_for(key.strip())
-                if client is None:
-                    raise InvalidApiKey()
-                wait = LIMITER.hit(group, "key:" + client.name, client.rate)
-            if wait:
-                raise RateLimitExceeded(wait)
-            return view(request, *args, **kwargs)
+def charge(request, items: int) -> None:
+    """Count ``items`` more requests for a request that carries them (a batch of inputs),
+    in the group it was counted in."""
+    if items > 0:
+        limit(request, getattr(request, "rate_limit_group", "api"), items)
 
-        return wrapped
 
-    return decorate
+def limited(group: str, *, max_body: int | None = None):
+    """Mark a view with the rate-limit group it is counted in (unmarked views count as
+    "pages") and the largest body it accepts (unmarked: settings.MAX_REQUEST_BODY).
+    RequestBudgetMiddleware reads the marks before the view runs or anything reads the body."""
+
+    def mark(view):
+        view.rate_limit_group = group
+        if max_body is not None:
+            view.max_body = max_body
+        return view
+
+    return mark

@@ -1,13 +1,12 @@
 """The JSON API: one NinjaAPI under /api/v1/, each app contributing its router."""
 
 from django.http import HttpRequest, HttpResponse
-from django.utils.translation import gettext as _
-from django_ratelimit.exceptions import Ratelimited
 from ninja import NinjaAPI
 
 from chinhthong import __version__
 from chinhthong.checks.api import router as checks_router
-from chinhthong.config.ratelimit import InvalidApiKey, public_rate_limit, retry_after_header
+from chinhthong.clients.budget import rate_limited
+from chinhthong.clients.ratelimit import RateLimitExceeded
 from chinhthong.registry.api import router as registry_router
 
 
@@ -29,25 +28,13 @@ api = API(
     urls_namespace="api",
     docs_url=None,
 )
-# Every operation is public, so every operation is limited per client address.
-api.add_decorator(public_rate_limit("api"), mode="operation")
 
 
-@api.exception_handler(InvalidApiKey)
-def _bad_key(request, exc):
-    return api.create_response(
-        request, {"detail": _("The API key is not valid or was revoked.")}, status=401
-    )
-
-
-@api.exception_handler(Ratelimited)
+# Every request is counted by clients/middleware.py before the body is read (config/urls.py
+# marks the API's views); a batch charges its further inputs, which may go over the limit.
+@api.exception_handler(RateLimitExceeded)
 def _too_many(request, exc):
-    response = api.create_response(
-        request,
-        {"detail": _("Too many requests; please try again in a few minutes.")},
-        status=429,
-    )
-    return retry_after_header(response, exc)
+    return rate_limited(request, exc.retry_after)
 
 
 # The check routes first: URLs are tried in order, and a mail gateway calls /check per message.

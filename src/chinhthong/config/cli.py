@@ -27,21 +27,27 @@ def _start() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "chinhthong.config.settings")
     import django
     from django.conf import settings
+    from django.core.exceptions import ImproperlyConfigured
     from django.utils import translation
 
-    django.setup()
+    try:
+        django.setup()
+    except ImproperlyConfigured as exc:  # a wrong setting: say which, without a traceback
+        terminal.console(stderr=True).print(terminal.one_line(exc), markup=False)
+        raise typer.Exit(2) from exc
     translation.activate(os.environ.get("CHINHTHONG_LANGUAGE", settings.LANGUAGE_CODE))
 
 
 def _mount() -> None:
     from chinhthong.accounts.cli import app as accounts_app
     from chinhthong.checks import cli as checks_cli
+    from chinhthong.clients import cli as clients_cli
     from chinhthong.registry.cli import app as registry_app
 
     app.add_typer(registry_app, name="registry")
     app.add_typer(accounts_app, name="accounts")
     app.add_typer(checks_cli.blocklist_app, name="blocklist")
-    app.add_typer(checks_cli.apikey_app, name="apikey")
+    app.add_typer(clients_cli.apikey_app, name="apikey")
     app.add_typer(checks_cli.knownsite_app, name="knownsite")
     app.command("check")(checks_cli.check)
     app.command("verify-eval")(checks_cli.verify_eval)
@@ -123,25 +129,10 @@ def serve(
     workers: int = typer.Option(2, envvar="WEB_CONCURRENCY", help="HTTP worker processes."),
     task_worker: bool = typer.Option(True, help="Also run a background task worker."),
 ) -> None:
-    """Run the HTTP server (gunicorn), a task worker and the scheduler until Ctrl-C."""
+    """Run the HTTP server (granian), a task worker and the scheduler until Ctrl-C."""
     from django.conf import settings
 
-    commands = [
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "chinhthong.config.wsgi:application",
-            "--bind",
-            f"{host}:{port}",
-            "--workers",
-            str(workers),
-            "--access-logfile",
-            "-",
-            "--forwarded-allow-ips",
-            os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"),
-        ]
-    ]
+    commands = [web_command(host, port, workers)]
     if task_worker:
         commands.append(worker_command(settings.TASK_BACKEND))
         commands.append([sys.executable, "-m", "chinhthong", "schedule"])
@@ -153,6 +144,40 @@ def serve(
     raise typer.Exit(_supervise(commands))
 
 
+# How long granian waits for a request's head; bodies are bounded in config/asgi.py.
+HEAD_SECONDS = 10
+
+
+def web_command(host: str, port: int, workers: int) -> list[str]:
+    """granian serving config/asgi.py: connections, slow ones included, are held by its event
+    loop, and Django runs in each process's thread pool (CHINHTHONG_WEB_THREADS)."""
+    return [
+        sys.executable,
+        "-m",
+        "granian",
+        "--interface",
+        "asgi",
+        "chinhthong.config.asgi:application",
+        "--host",
+        host,
+        "--port",
+        str(port),
+        "--workers",
+        str(workers),
+        "--no-ws",
+        "--http",
+        "1",
+        "--http1-header-read-timeout",
+        str(HEAD_SECONDS * 1000),
+        "--respawn-failed-workers",
+        "--workers-kill-timeout",
+        str(int(STOP_GRACE_SECONDS) - 5),
+        "--access-log",
+        "--log-level",
+        os.environ.get("CHINHTHONG_LOG_LEVEL", "INFO").lower(),
+    ]
+
+
 def worker_command(backend: str) -> list[str]:
     manage = [sys.executable, "-m", "django"]
     if backend == "rq":
@@ -160,8 +185,8 @@ def worker_command(backend: str) -> list[str]:
     return [*manage, "db_worker", "--queue-name", "default", "--interval", "1"]
 
 
-# How long `serve` gives its processes to stop after SIGTERM before it kills them: gunicorn's
-# own graceful timeout, so that requests in progress can finish.
+# How long `serve` gives its processes to stop after SIGTERM before it kills them, so that
+# requests in progress can finish (granian is told to end its workers a little sooner).
 STOP_GRACE_SECONDS = 30.0
 
 

@@ -9,6 +9,8 @@ from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
 
+from chinhthong.config.rates import EXAMPLES, is_rate
+
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
 
@@ -58,3 +60,14 @@ def envsecret(name: str) -> str:
         except OSError as exc:
             raise ImproperlyConfigured(f"{name}_FILE points to an unreadable file: {exc}") from exc
     return ""
+
+
+def envrate(name: str, default: str) -> str:
+    """A rate limit (config/rates.py), checked when the settings load: a wrong value stops
+    the program with a message naming the variable, never the first request."""
+    raw = os.environ.get(name, "").strip() or default
+    if not is_rate(raw):
+        raise ImproperlyConfigured(
+            f"{name} must be a rate limit such as {EXAMPLES} (requests/period), not {raw!r}"
+        )
+    return raw

@@ -7,7 +7,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from chinhthong.config.env import envbool, envint, envlist, envsecret, envstr
+from chinhthong.config.env import envbool, envint, envlist, envrate, envsecret, envstr
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(envstr("CHINHTHONG_VAR_DIR", str(Path.cwd() / "var"))).resolve()
@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "django_rq",
+    "chinhthong.clients",
     "chinhthong.accounts",
     "chinhthong.registry",
     "chinhthong.checks",
@@ -71,13 +72,14 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Before the CSRF check, which reads form bodies: bodies over a view's size and clients
+    # over their rate limit are refused before anything reads them.
+    "chinhthong.clients.middleware.RequestBudgetMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
-    # Turns a blocked rate limit into the 429 page of RATELIMIT_VIEW.
-    "django_ratelimit.middleware.RatelimitMiddleware",
     # Axes last: it answers locked-out logins before any view runs.
     "axes.middleware.AxesMiddleware",
 ]
@@ -173,6 +175,7 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+AXES_LOCKOUT_CALLABLE = "chinhthong.accounts.lockout.locked_out"  # 429 with Retry-After
 # Trusted reverse proxies in front of the application (config/client_ip.py).
 PROXY_COUNT = envint("CHINHTHONG_PROXY_COUNT", 0)
 AXES_CLIENT_IP_CALLABLE = "chinhthong.config.client_ip.client_ip"
@@ -180,10 +183,17 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
 
-# --- Rate limits on public endpoints per client address (config/ratelimit.py counts; the
-# django-ratelimit middleware turns a refusal into the 429 page below).
-RATELIMIT_VIEW = "chinhthong.config.views.rate_limited"
-PUBLIC_RATE_LIMIT = envstr("CHINHTHONG_PUBLIC_RATE_LIMIT", "120/m")
+# --- The budget of a request (clients/middleware.py): rate limits per client and group of
+# views, counted before the body is read; the largest body a view accepts unless it says more.
+PUBLIC_RATE_LIMIT = envrate("CHINHTHONG_PUBLIC_RATE_LIMIT", "120/m")  # pages and the API
+# The snapshot is cached by clients and proxies (max-age 60), so cheap to answer often.
+SNAPSHOT_RATE_LIMIT = envrate("CHINHTHONG_SNAPSHOT_RATE_LIMIT", "600/m")
+HEALTH_RATE_LIMIT = envrate("CHINHTHONG_HEALTH_RATE_LIMIT", "600/m")
+BACKOFFICE_RATE_LIMIT = envrate("CHINHTHONG_BACKOFFICE_RATE_LIMIT", "600/m")
+MAX_REQUEST_BODY = 256 * 1024
+# Uploads stay in memory (the views that take files cap their bodies first): nothing a
+# request sends touches the disk before it is checked.
+FILE_UPLOAD_HANDLERS = ["django.core.files.uploadhandler.MemoryFileUploadHandler"]
 
 # --- Transport security. Production assumes HTTPS in front (README: deploying).
 SESSION_COOKIE_HTTPONLY = True
@@ -234,8 +244,10 @@ REGISTRY_SIGNING_KEY_FILE = Path(
 # Outbound fetches (blocklist feeds) refuse private and local addresses; networks listed here
 # are allowed anyway (a feed mirror inside the organisation's network).
 FETCH_ALLOWED_NETWORKS = envlist("CHINHTHONG_FETCH_ALLOWED_NETWORKS", [])
-# A whole email may be posted to /api/v1/check/email (10 MB, plus room for the request).
+# A whole email may be posted to /api/v1/check/email or the check page (10 MB, plus room for
+# the request); smaller caps per view are enforced before this (clients/middleware.py).
 DATA_UPLOAD_MAX_MEMORY_SIZE = 11 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = DATA_UPLOAD_MAX_MEMORY_SIZE
 
 LOGGING = {
     "version": 1,

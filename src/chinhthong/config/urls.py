@@ -4,11 +4,18 @@ from django.contrib import admin
 from django.urls import include, path
 from ninja.openapi.views import openapi_view
 
+from chinhthong.checks.services import MAX_CHECK_BYTES, MAX_EMAIL_BYTES
+from chinhthong.clients.ratelimit import limited
 from chinhthong.config import views
 from chinhthong.config.api import api
 from chinhthong.registry.urls import snapshot_urlpatterns
 
 api_urls = api.urls
+# Every API view is counted in the "api" group, and takes a body of the request's size at most
+# (the email check takes a whole message).
+_API_BODY = {"check": MAX_CHECK_BYTES, "check/email": MAX_EMAIL_BYTES + 64 * 1024}
+for _pattern in api_urls[0]:
+    limited("api", max_body=_API_BODY.get(str(_pattern.pattern)))(_pattern.callback)
 # POST /api/v1/check, which a mail gateway calls for every message, is also routed at the first
 # level straight to django-ninja's view for it (the same operation, limits and documentation):
 # resolving through the API's include cost a fifth of the gap to a trivial view
@@ -24,7 +31,7 @@ urlpatterns = [
     path("", include("chinhthong.accounts.urls")),
     path("", include("chinhthong.checks.urls")),
     *snapshot_urlpatterns,
-    path("api/docs", partial(openapi_view, api=api), name="api-docs"),
+    path("api/docs", limited("pages")(partial(openapi_view, api=api)), name="api-docs"),
     path("healthz", views.healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("quan-tri/", admin.site.urls),

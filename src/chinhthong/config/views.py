@@ -6,8 +6,8 @@ from django.template import loader
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
+from chinhthong.clients.ratelimit import limited
 from chinhthong.config import health
-from chinhthong.config.ratelimit import retry_after_header
 from chinhthong.registry.models import Channel, ChannelStatus
 
 
@@ -17,15 +17,12 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "home.html", {"active_channels": active})
 
 
+@limited("health")
 @require_safe
 @never_cache
 def healthz(request: HttpRequest) -> JsonResponse:
     healthy, report = health.overall()
     return JsonResponse(report, status=200 if healthy else 503)
-
-
-def rate_limited(request: HttpRequest, exception=None) -> HttpResponse:
-    return retry_after_header(render(request, "429.html", status=429), exception)
 
 
 def server_error(request: HttpRequest) -> HttpResponse:

@@ -3,14 +3,13 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import condition, require_safe
 
-from chinhthong.config.ratelimit import public_rate_limit
+from chinhthong.clients.ratelimit import limited
 from chinhthong.registry import services, snapshots
 from chinhthong.registry.forms import DirectoryFilterForm
 from chinhthong.registry.models import Agency, Channel
 
 
 @require_safe
-@public_rate_limit("pages")
 def directory(request: HttpRequest) -> HttpResponse:
     form = DirectoryFilterForm(request.GET or None)
     flt = form.to_filter() if form.is_valid() else services.DirectoryFilter()
@@ -73,8 +72,8 @@ def _published(part, content_type: str):
     names the snapshot's signature and where to fetch the parts of this very version, so a
     client never pairs the body of one version with the signature of the next."""
 
+    @limited("snapshot")
     @require_safe
-    @public_rate_limit("snapshot")
     @condition(etag_func=_etag, last_modified_func=_modified)
     def view(request: HttpRequest) -> HttpResponse:
         found = _snapshot(request)

@@ -1,0 +1,175 @@
+"""The application as the HTTP server (granian, `chinhthong serve`) runs it: Django's WSGI
+handler behind a small ASGI layer that receives request bodies without holding a thread.
+
+A WSGI server hands each request to a thread that then waits for the body, so a few clients
+sending bodies slowly hold every thread. Here the body is received on the event loop, where a
+slow client costs a little memory, and Django runs in a thread only once the body is in memory.
+A body over SMALL_BODY, or of unknown length, is first put to the request budget
+(clients/budget.py: its declared size against the view's cap, its client against the rate
+limit): a refused body is never read, an admitted one is read up to the cap and for at most
+BODY_SECONDS. Slow request heads are granian's to end (--http1-header-read-timeout).
+
+asgiref's WsgiToAsgi also reads the body first, but runs every request of a process in one
+thread and spools bodies over 64 KB to disk; Django's own ASGI handler moves each request
+between threads once per synchronous middleware, which halved the requests served
+(bench/http_check.py).
+"""
+
+import asyncio
+import io
+import logging
+import os
+import sys
+from concurrent.futures import ThreadPoolExecutor
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "chinhthong.config.settings")
+
+from django.core.handlers.wsgi import WSGIRequest
+from django.core.wsgi import get_wsgi_application
+from django.urls import Resolver404, resolve
+
+django_app = get_wsgi_application()  # sets Django up before the models below are imported
+
+from chinhthong.clients.budget import ADMITTED, DECIDED, Refusal, admit, body_cap  # noqa: E402
+
+SMALL_BODY = 64 * 1024  # read at once: a slow client holds at most this much memory
+# The longest a client may take to send a body (408 after it).
+BODY_SECONDS = float(os.environ.get("CHINHTHONG_BODY_SECONDS", "60"))
+THREADS = int(os.environ.get("CHINHTHONG_WEB_THREADS", "8"))  # Django threads per process
+
+log = logging.getLogger(__name__)
+_threads = ThreadPoolExecutor(THREADS, thread_name_prefix="django")
+
+
+async def application(scope, receive, send) -> None:
+    if scope["type"] == "lifespan":
+        await _lifespan(receive, send)
+    elif scope["type"] == "http":
+        await _http(scope, receive, send)
+
+
+async def _http(scope, receive, send) -> None:
+    loop = asyncio.get_running_loop()
+    environ = wsgi_environ(scope)
+    length = environ.get("CONTENT_LENGTH", "")
+    held_back = "HTTP_TRANSFER_ENCODING" in environ or (
+        length != "" and not (length.isdigit() and int(length) <= SMALL_BODY)
+    )
+    body = b""
+    if held_back:
+        decided, cap = await loop.run_in_executor(_threads, _decide, environ)
+        environ[DECIDED] = decided
+        if decided is ADMITTED:
+            body, refusal = await _receive_body(receive, cap)
+            if refusal is not None:
+                environ[DECIDED] = refusal
+    else:
+        body, _refusal = await _receive_body(receive, SMALL_BODY)
+    if body is None:  # the client went away
+        return
+    environ["wsgi.input"] = io.BytesIO(body)
+    if "CONTENT_LENGTH" not in environ or environ[DECIDED] is not ADMITTED:
+        environ["CONTENT_LENGTH"] = str(len(body))
+    try:
+        status, headers, content = await loop.run_in_executor(_threads, _run, environ)
+    except Exception:  # Django answers its own errors; this is a failure of this layer
+        log.exception("request failed outside Django: %s", scope.get("path"))
+        status, headers, content = 500, [(b"content-type", b"text/plain")], b"Server error"
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": content})
+
+
+def _decide(environ: dict) -> tuple[Refusal, int]:
+    """The budget's answer for a request whose body is held back, and the largest body its
+    view takes."""
+    request = WSGIRequest({**environ, "wsgi.input": io.BytesIO()})
+    try:
+        view = resolve(request.path_info).func
+    except Resolver404:
+        view = None
+    return admit(request, view), body_cap(view)
+
+
+async def _receive_body(receive, cap: int) -> tuple[bytes | None, Refusal | None]:
+    """The whole body, or what arrived of it and why the rest was not taken (None: the client
+    disconnected)."""
+    parts, size = [], 0
+    try:
+        async with asyncio.timeout(BODY_SECONDS):
+            while True:
+                message = await receive()
+                if message["type"] == "http.disconnect":
+                    return None, None
+                chunk = message.get("body", b"")
+                size += len(chunk)
+                if size > cap:
+                    return b"", Refusal(413, cap)
+                parts.append(chunk)
+                if not message.get("more_body"):
+                    return b"".join(parts), None
+    except TimeoutError:
+        return b"", Refusal(408)
+
+
+def _run(environ: dict) -> tuple[int, list, bytes]:
+    """Django's answer, in a thread of the pool: status, headers, body."""
+    started = {}
+
+    def start_response(status, headers, exc_info=None):
+        started["status"], started["headers"] = status, headers
+
+    chunks = django_app(environ, start_response)
+    try:
+        content = b"".join(chunks)
+    finally:
+        close = getattr(chunks, "close", None)
+        if close is not None:
+            close()
+    headers = [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in started["headers"]]
+    return int(started["status"].split(" ", 1)[0]), headers, content
+
+
+def wsgi_environ(scope: dict) -> dict:
+    """The WSGI environ of an ASGI HTTP scope (PEP 3333: text as latin-1 of the bytes)."""
+    server = scope.get("server") or ("localhost", 80)
+    client = scope.get("client") or ("", 0)
+    environ = {
+        "REQUEST_METHOD": scope["method"],
+        "SCRIPT_NAME": scope.get("root_path", "").encode().decode("latin-1"),
+        "PATH_INFO": scope["path"].encode().decode("latin-1"),
+        "QUERY_STRING": scope.get("query_string", b"").decode("latin-1"),
+        "SERVER_NAME": str(server[0]),
+        "SERVER_PORT": str(server[1]),
+        "SERVER_PROTOCOL": "HTTP/" + scope.get("http_version", "1.1"),
+        "REMOTE_ADDR": client[0],
+        "REMOTE_PORT": str(client[1]),
+        "wsgi.version": (1, 0),
+        "wsgi.url_scheme": scope.get("scheme", "http"),
+        "wsgi.errors": sys.stderr,
+        "wsgi.multithread": True,
+        "wsgi.multiprocess": True,
+        "wsgi.run_once": False,
+        DECIDED: None,
+    }
+    for raw_name, raw_value in scope["headers"]:
+        name = raw_name.decode("latin-1").upper().replace("-", "_")
+        value = raw_value.decode("latin-1")
+        if name in ("CONTENT_TYPE", "CONTENT_LENGTH"):
+            environ[name] = value
+            continue
+        key = "HTTP_" + name
+        if key in environ:
+            value = environ[key] + ("; " if key == "HTTP_COOKIE" else ",") + value
+        environ[key] = value
+    return environ
+
+
+async def _lifespan(receive, send) -> None:
+    while True:
+        message = await receive()
+        if message["type"] == "lifespan.startup":
+            await send({"type": "lifespan.startup.complete"})
+        elif message["type"] == "lifespan.shutdown":
+            _threads.shutdown(wait=True)
+            await send({"type": "lifespan.shutdown.complete"})
+            return

@@ -1,0 +1,192 @@
+"""The budget of a request: every public page counted, batches and emails counted by what they
+cost, unknown API keys counted against the address, bodies refused by their declared size and
+clients over their limit refused — both before anything reads the body."""
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+from django.test import override_settings
+
+from chinhthong.checks.services import MAX_CHECK_BYTES
+from chinhthong.clients import api_keys
+from chinhthong.config.rates import RateError, parse_rate
+from tests.processes import CHINHTHONG
+
+LIMITS = {
+    "PUBLIC_RATE_LIMIT": "2/m",
+    "SNAPSHOT_RATE_LIMIT": "2/m",
+    "HEALTH_RATE_LIMIT": "2/m",
+    "BACKOFFICE_RATE_LIMIT": "2/m",
+}
+
+
+@pytest.mark.parametrize(
+    ("method", "url"),
+    [
+        ("get", "/"),
+        ("get", "/danh-ba/"),
+        ("get", "/danh-ba/kenh/web-cong-thong-tin-cong-chuc/"),
+        ("get", "/danh-ba/co-quan/so-tttt-quang-ninh/"),
+        ("get", "/kiem-tra/"),
+        ("get", "/kiem-tra/?q=quangninh-gov.vn"),
+        ("get", "/api/docs"),
+        ("get", "/api/v1/openapi.json"),
+        ("get", "/api/v1/channels"),
+        ("get", "/api/v1/agencies/who"),
+        ("get", "/api/v1/report-recipients"),
+        ("post", "/api/v1/check"),
+        ("get", "/registry.json"),
+        ("get", "/registry.json.sig"),
+        ("get", "/registry.pub"),
+        ("get", "/healthz"),
+        ("get", "/dang-nhap/"),
+        ("post", "/dang-nhap/"),
+        ("post", "/i18n/setlang/"),
+        ("get", "/quan-tri/login/"),
+        ("get", "/quan-tri/"),
+    ],
+)
+def test_every_public_address_is_rate_limited(client, default_registry, method, url):
+    with override_settings(**LIMITS):
+        answers = [getattr(client, method)(url) for _ in range(3)]
+    assert [a.status_code for a in answers[:2]] != [429, 429]
+    refused = answers[2]
+    assert refused.status_code == 429, url
+    assert 1 <= int(refused["Retry-After"]) <= 60
+
+
+def test_a_batch_counts_one_request_per_input(client, db, limiter_clock):
+    with override_settings(PUBLIC_RATE_LIMIT="5/m"):
+        body = json.dumps({"inputs": ["a.vn", "b.vn", "c.vn", "d.vn", "e.vn"]})
+        first = client.post("/api/v1/check", body, content_type="application/json")
+        assert first.status_code == 200 and len(first.json()["results"]) == 5
+        after = client.post("/api/v1/check", {"input": "f.vn"}, content_type="application/json")
+    assert after.status_code == 429
+    assert after["Retry-After"] == "18"  # 42.5 s into the minute (limiter_clock)
+    assert "Quá nhiều yêu cầu" in after.json()["detail"]
+
+
+def test_a_batch_larger_than_what_is_left_is_refused_whole(client, db, limiter_clock):
+    with override_settings(PUBLIC_RATE_LIMIT="10/m"):
+        body = json.dumps({"inputs": [f"h{i}.example.vn" for i in range(20)]})
+        refused = client.post("/api/v1/check", body, content_type="application/json")
+    assert refused.status_code == 429 and refused["Retry-After"] == "18"
+
+
+def test_an_email_counts_by_its_size(client, db):
+    raw = b"From: a@example.com\r\nTo: b@example.com\r\nSubject: x\r\n\r\n" + b"x" * 1_100_000
+    with override_settings(PUBLIC_RATE_LIMIT="4/m"):
+        refused = client.post("/api/v1/check/email", raw, content_type="message/rfc822")
+    assert refused.status_code == 429  # 1.1 MB counts as 5 checks (one per 256 KB, and one)
+
+
+def test_unknown_api_keys_count_against_the_address(client, db):
+    with override_settings(PUBLIC_RATE_LIMIT="2/m"):
+        answers = [
+            client.get("/api/v1/channels", HTTP_X_API_KEY=f"ct_doan-bua-{n}").status_code
+            for n in range(3)
+        ]
+        plain = client.get("/api/v1/channels").status_code
+    assert answers == [401, 401, 429] and plain == 429
+
+
+def test_a_valid_key_has_its_own_limit(client, db):
+    _gateway, key = api_keys.create("cong-thu", rate="3/m")
+    with override_settings(PUBLIC_RATE_LIMIT="1/m"):
+        keyed = [client.get("/api/v1/channels", HTTP_X_API_KEY=key).status_code for _ in range(4)]
+        plain = [client.get("/api/v1/channels").status_code for _ in range(2)]
+    assert keyed == [200, 200, 200, 429] and plain == [200, 429]
+
+
+def test_a_body_over_the_size_a_view_takes_is_refused_unread(client, db):
+    """Django's test input raises if anything reads past the bytes really sent: a 413 here
+    means no one tried to read the 300 MB the request announced."""
+    answer = client.post(
+        "/api/v1/check",
+        b'{"input": "a.vn"}',
+        content_type="application/json",
+        CONTENT_LENGTH=str(300 * 2**20),
+    )
+    assert answer.status_code == 413
+    assert answer.json()["detail"] == (
+        f"Nội dung yêu cầu lớn hơn {MAX_CHECK_BYTES // 2**20} MB, mức tối đa địa chỉ này nhận."
+    )
+    page = client.post(
+        "/kiem-tra/",
+        b"--x\r\n",
+        content_type="multipart/form-data; boundary=x",
+        CONTENT_LENGTH=str(300 * 2**20),
+    )
+    assert page.status_code == 413
+    login = client.post(
+        "/dang-nhap/",
+        b"username=a",
+        content_type="application/x-www-form-urlencoded",
+        CONTENT_LENGTH=str(2**20),
+    )
+    assert login.status_code == 413
+
+
+def test_a_client_over_its_limit_is_refused_before_its_body_is_read(client, db):
+    with override_settings(PUBLIC_RATE_LIMIT="1/m"):
+        client.get("/kiem-tra/")
+        refused = client.post(
+            "/kiem-tra/",
+            b"--x\r\n",
+            content_type="multipart/form-data; boundary=x",
+            CONTENT_LENGTH=str(9 * 2**20),
+        )
+    assert refused.status_code == 429
+
+
+def test_a_content_length_that_is_no_number_is_a_400(client, db):
+    answer = client.post(
+        "/api/v1/check", b"{}", content_type="application/json", CONTENT_LENGTH="-5"
+    )
+    assert answer.status_code == 400
+
+
+# --- one rate grammar, checked when the program starts ------------------------------------------
+@pytest.mark.parametrize(
+    ("rate", "parsed"),
+    [("120/m", (120, 60)), ("5/10s", (5, 10)), ("1000/h", (1000, 3600)), ("2/d", (2, 86400))],
+)
+def test_rates_are_read_in_one_grammar(rate, parsed):
+    assert parse_rate(rate) == parsed
+
+
+@pytest.mark.parametrize("rate", ["120", "120/x", "0/m", "5/0s", "/m", "12 0/m", "120/mm", ""])
+def test_anything_else_is_not_a_rate(rate):
+    with pytest.raises(RateError):
+        parse_rate(rate)
+
+
+@pytest.mark.parametrize("rate", ["120/x", "120"])
+def test_a_wrong_rate_setting_stops_the_program_naming_the_variable(rate, tmp_path):
+    env = {
+        **os.environ,
+        "CHINHTHONG_VAR_DIR": str(tmp_path),
+        "CHINHTHONG_PUBLIC_RATE_LIMIT": rate,
+        "DJANGO_SETTINGS_MODULE": "chinhthong.config.settings",
+    }
+    done = subprocess.run(
+        [*CHINHTHONG, "check", "quangninh.gov.vn"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 2
+    assert "CHINHTHONG_PUBLIC_RATE_LIMIT" in done.stderr and repr(rate) in done.stderr
+    assert "Traceback" not in done.stderr
+    served = subprocess.run(
+        [sys.executable, "-c", "import chinhthong.config.asgi"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert served.returncode != 0 and "CHINHTHONG_PUBLIC_RATE_LIMIT" in served.stderr
