@@ -238,3 +238,33 @@ def test_every_stored_text_field_of_the_lists_refuses_control_characters(model):
             else validators.validate_one_line
         )
         assert wanted in field.validators, f"{model.__name__}.{field.name}"
+
+
+def test_add_feed_refuses_a_feed_that_can_never_be_fetched(db):
+    from typer.testing import CliRunner
+
+    from chinhthong.config import cli
+
+    runner = CliRunner()
+    for args in (
+        ["http://feeds.example.vn:99999/list.txt"],
+        ["https://feeds.example.vn/list.txt", "--keep-days", "99999999"],
+        ["https://feeds.example.vn/list.txt", "--every", "0"],
+    ):
+        done = runner.invoke(
+            cli.app, ["blocklist", "add-feed", "nguon", *args, "--format", "plain"]
+        )
+        assert done.exit_code == 2, done.output
+    assert not BlocklistSource.objects.filter(name="nguon").exists()
+    done = runner.invoke(
+        cli.app,
+        [
+            "blocklist",
+            "add-feed",
+            "nguon",
+            "https://feeds.example.vn/list.txt",
+            "--format",
+            "plain",
+        ],
+    )
+    assert done.exit_code == 0 and BlocklistSource.objects.filter(name="nguon").exists()

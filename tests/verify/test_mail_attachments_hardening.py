@@ -518,3 +518,14 @@ def test_the_deadline_is_checked_at_every_level_of_nesting():
         budget = Budget(deadline=deadline, seconds=MAX_SECONDS, clock=counting_clock())
         cut = inspect_attachment(name, data, budget)
         assert "too_slow" in {r.code for r in cut}, deadline
+
+
+def test_a_compressed_rar_member_that_cannot_be_unpacked_is_said_so():
+    """Without unrar (or with a damaged member) a compressed RAR member cannot be looked
+    into: the archive is reported as only partly checked, never passed as clean."""
+    inner = zip_of([("virus.exe", PE)])
+    data = SAMPLES.rar4([("hoso.zip", inner), ("anh.zip", inner)], method=0x33)
+    found = inspect_attachment("tailieu.rar", data, Budget())
+    partly = [r for r in found if r.code == "archive_partly_checked"]
+    assert len(partly) == 1 and partly[0].verdict is Verdict.SUSPICIOUS
+    assert partly[0].params_dict["name"] == "tailieu.rar"

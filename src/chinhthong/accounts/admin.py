@@ -13,7 +13,7 @@ from django.contrib import admin
 from django.contrib.auth import admin as auth_admin
 from django.contrib.auth.models import Group, User
 from django.http import Http404, HttpResponse
-from django.urls import path
+from django.urls import path, re_path
 from django.utils.translation import gettext_lazy as _
 
 from chinhthong.accounts import roles, services
@@ -86,13 +86,13 @@ class AccessAttemptAdmin(axes_admin.AccessAttemptAdmin):
 if settings.TASK_BACKEND == "rq":
     from django_rq.admin import QueueAdmin
     from django_rq.models import Dashboard
-    from django_rq.urls import get_admin_urlpatterns
+    from django_rq.urls import get_admin_urlpatterns, get_api_urlpatterns
     from redis.exceptions import RedisError
 
     @admin.register(Dashboard)
     class TaskQueueAdmin(QueueAdmin):
-        """django-rq's dashboard, for administrators only; its token-authenticated JSON and
-        metrics pages are not published."""
+        """django-rq's dashboard, for administrators only (its token-authenticated pages
+        answer only a signed-in administrator too)."""
 
         def has_module_permission(self, request):
             return request.user.has_perm("django_rq.admin")
@@ -111,6 +111,7 @@ if settings.TASK_BACKEND == "rq":
             def wrap(view):
                 def checked(request, *args, **kwargs):
                     self._require_admin(request)
+                    request.current_app = self.admin_site.name  # django-rq names its URLs so
                     try:
                         return view(request, *args, **kwargs)
                     except RedisError:
@@ -120,6 +121,11 @@ if settings.TASK_BACKEND == "rq":
                 return self.admin_site.admin_view(checked)
 
             pages = get_admin_urlpatterns(name_prefix="django_rq_", view_wrapper=wrap)
+            # Its JSON statistics, for the signed-in administrator only (no token access).
+            pages += [
+                re_path(p.pattern.regex.pattern, wrap(p.callback), name=p.name)
+                for p in get_api_urlpatterns(name_prefix="django_rq_")
+            ]
             # The admin index links the dashboard by its change-list name; no other page of
             # the stock model admin is published (the model has no table).
             index = path("", wrap(self.changelist_view), name="django_rq_dashboard_changelist")

@@ -29,6 +29,9 @@ SIMPLE_HISTORY = (
 )
 
 # The admin asks for this as a plural; Django's Vietnamese catalogue has it only as two singulars.
+# The filters' count switch is missing from it.
 DJANGO_ADMIN = (
     ngettext_lazy("Please correct the error below.", "Please correct the errors below.", 1),
+    gettext_noop("Show counts"),
+    gettext_noop("Hide counts"),
 )

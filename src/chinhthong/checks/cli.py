@@ -263,12 +263,13 @@ def blocklist_add_feed(
     keep_days: int = typer.Option(30, help="Days an entry stays after it leaves the feed."),
 ) -> None:
     """Register a feed fetched on schedule by the worker."""
-    from chinhthong.checks.models import BlocklistSource
+    from chinhthong.checks import blocklists
 
-    BlocklistSource.objects.update_or_create(
-        name=name,
-        defaults={"url": url, "format": fmt, "fetch_every_minutes": every, "keep_days": keep_days},
-    )
+    try:
+        blocklists.register_feed(name, url, fmt, every_minutes=every, keep_days=keep_days)
+    except blocklists.BlocklistError as exc:
+        err.print(one_line(exc), markup=False)
+        raise typer.Exit(2) from exc
     out.print(_("Feed %(name)s registered.") % {"name": one_line(name)}, markup=False)
 
 

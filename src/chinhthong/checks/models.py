@@ -1,6 +1,7 @@
 """Blocklists: where entries come from, the entries themselves, sites known not to imitate
 anyone, and a version counter that tells every process when to reload them."""
 
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -23,11 +24,17 @@ class BlocklistSource(models.Model):
         help_text=_("Fetched on schedule when set; leave empty for lists imported by hand."),
         validators=[validate_one_line, validate_link_port],
     )
-    fetch_every_minutes = models.PositiveIntegerField(_("fetch every (minutes)"), default=360)
+    # Bounded so that dates computed from them stay in range (a week; ten years).
+    fetch_every_minutes = models.PositiveIntegerField(
+        _("fetch every (minutes)"),
+        default=360,
+        validators=[MinValueValidator(5), MaxValueValidator(7 * 24 * 60)],
+    )
     keep_days = models.PositiveIntegerField(
         _("keep entries (days)"),
         null=True,
         blank=True,
+        validators=[MaxValueValidator(3650)],
         help_text=_("An entry not seen again in the feed for this long expires; empty keeps it."),
     )
     enabled = models.BooleanField(_("enabled"), default=True)

@@ -68,6 +68,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -210,7 +212,50 @@ if PRODUCTION:
     SECURE_SSL_REDIRECT = envbool("CHINHTHONG_SSL_REDIRECT", True)
     SECURE_HSTS_SECONDS = envint("CHINHTHONG_HSTS_SECONDS", 31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    # Lets the domain be submitted to browsers' HTTPS-only list; submitting is the owner's act.
+    SECURE_HSTS_PRELOAD = envbool("CHINHTHONG_HSTS_PRELOAD", True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# What pages may load and run: only this site's own files, no inline script, no framing
+# (django-csp). Styles may be set inline: the admin's widgets (select2) and Swagger UI set them
+# from their scripts; a style cannot run code.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+# Browser features no page of the site uses (django-permissions-policy).
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "camera",
+        "display-capture",
+        "encrypted-media",
+        "fullscreen",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "publickey-credentials-get",
+        "screen-wake-lock",
+        "usb",
+        "xr-spatial-tracking",
+    )
+}
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 
 # --- Language and time: Vietnamese first, English second; Vietnam's time.
 LANGUAGE_CODE = "vi"

@@ -158,7 +158,9 @@ class _Walk:
         found = reason("archive_partly_checked", Verdict.SUSPICIOUS, name=_label(path), detail=why)
         if stop:
             self.stop(found)
-        self.reasons.append(found)
+        said = {(r.code, r.params_dict["name"]) for r in self.reasons if r.params}
+        if (found.code, _label(path)) not in said:  # once per archive
+            self.reasons.append(found)
 
     def listed(self, path: tuple[str, ...], count: int) -> None:
         if count > MAX_MEMBERS:
@@ -395,7 +397,8 @@ class _Walk:
                 return self.read(path, handle_pieces(handle), min(limit, info.file_size))
         except _Stop:
             raise
-        except Exception:  # no tool for this method, or a damaged member: listed only
+        except Exception:  # no tool for this method, or a damaged member: listed only, and said
+            self.partly(path, f"{info.filename}: cannot be unpacked here", stop=False)
             return None
 
     def rar_whole(self, path, archive, info) -> bytes | None:

@@ -146,8 +146,10 @@ def ole_with_vba() -> bytes:
     return header + struct.pack("<128I", *fat) + directory + data
 
 
-def rar4(members: list[tuple[str, bytes]], encrypted: bool = False) -> bytes:
-    """A RAR 4 archive with stored (uncompressed) members; header CRCs as unrar checks them."""
+def rar4(members: list[tuple[str, bytes]], encrypted: bool = False, method: int = 0x30) -> bytes:
+    """A RAR 4 archive with stored (uncompressed) members; header CRCs as unrar checks them.
+    Another ``method`` (0x33, "normal") marks the members compressed without compressing them:
+    what only unrar could open, and even it would find damaged."""
 
     def block(kind: int, flags: int, body: bytes) -> bytes:
         head = struct.pack("<BHH", kind, flags, 7 + len(body)) + body
@@ -166,7 +168,7 @@ def rar4(members: list[tuple[str, bytes]], encrypted: bool = False) -> bytes:
                 zlib.crc32(content),
                 0x54473A00,
                 29,
-                0x30,
+                method,
                 len(encoded),
                 0x20,
             )
