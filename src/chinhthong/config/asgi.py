@@ -7,7 +7,7 @@ slow client costs a little memory, and Django runs in a thread only once the bod
 A body over SMALL_BODY, or of unknown length, is first put to the request budget
 (clients/budget.py: its declared size against the view's cap, its client against the rate
 limit): a refused body is never read, an admitted one is read up to the cap and for at most
-BODY_SECONDS. Slow request heads are granian's to end (--http1-header-read-timeout).
+settings.BODY_SECONDS. Slow request heads are granian's to end (--http1-header-read-timeout).
 
 asgiref's WsgiToAsgi also reads the body first, but runs every request of a process in one
 thread and spools bodies over 64 KB to disk; Django's own ASGI handler moves each request
@@ -30,15 +30,14 @@ from django.urls import Resolver404, resolve
 
 django_app = get_wsgi_application()  # sets Django up before the models below are imported
 
+from django.conf import settings  # noqa: E402
+
 from chinhthong.clients.budget import ADMITTED, DECIDED, Refusal, admit, body_cap  # noqa: E402
 
 SMALL_BODY = 64 * 1024  # read at once: a slow client holds at most this much memory
-# The longest a client may take to send a body (408 after it).
-BODY_SECONDS = float(os.environ.get("CHINHTHONG_BODY_SECONDS", "60"))
-THREADS = int(os.environ.get("CHINHTHONG_WEB_THREADS", "8"))  # Django threads per process
 
 log = logging.getLogger(__name__)
-_threads = ThreadPoolExecutor(THREADS, thread_name_prefix="django")
+_threads = ThreadPoolExecutor(settings.WEB_THREADS, thread_name_prefix="django")
 
 
 async def application(scope, receive, send) -> None:
@@ -95,7 +94,7 @@ async def _receive_body(receive, cap: int) -> tuple[bytes | None, Refusal | None
     disconnected)."""
     parts, size = [], 0
     try:
-        async with asyncio.timeout(BODY_SECONDS):
+        async with asyncio.timeout(settings.BODY_SECONDS):
             while True:
                 message = await receive()
                 if message["type"] == "http.disconnect":

@@ -193,6 +193,10 @@ SNAPSHOT_RATE_LIMIT = envrate("CHINHTHONG_SNAPSHOT_RATE_LIMIT", "600/m")
 HEALTH_RATE_LIMIT = envrate("CHINHTHONG_HEALTH_RATE_LIMIT", "600/m")
 BACKOFFICE_RATE_LIMIT = envrate("CHINHTHONG_BACKOFFICE_RATE_LIMIT", "600/m")
 MAX_REQUEST_BODY = 256 * 1024
+# The HTTP layer (config/asgi.py): Django threads per process, and the longest a client may
+# take to send a body.
+WEB_THREADS = envint("CHINHTHONG_WEB_THREADS", 8)
+BODY_SECONDS = envint("CHINHTHONG_BODY_SECONDS", 60)
 # Uploads stay in memory (the views that take files cap their bodies first): nothing a
 # request sends touches the disk before it is checked.
 FILE_UPLOAD_HANDLERS = ["django.core.files.uploadhandler.MemoryFileUploadHandler"]
