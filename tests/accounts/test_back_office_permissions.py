@@ -36,7 +36,7 @@ ROLES = [None, *roles.PERMISSIONS]  # None: not logged in
 # (app_label, model) -> the writes no one makes on the web, whatever the table says.
 WEB_NEVER = {
     ("auth", "group"): {"add", "change", "delete"},  # a role's rights are accounts/roles.py
-    ("checks", "apiclient"): {"add"},  # keys are made by `chinhthong apikey create`
+    ("clients", "apiclient"): {"add"},  # keys are made by `chinhthong apikey create`
     ("axes", "accessattempt"): {"add", "change"},
     ("axes", "accesslog"): {"add", "change", "delete"},
     ("axes", "accessfailurelog"): {"add", "change", "delete"},

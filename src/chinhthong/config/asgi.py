@@ -63,7 +63,9 @@ async def _http(scope, receive, send) -> None:
             if refusal is not None:
                 environ[DECIDED] = refusal
     else:
-        body, _refusal = await _receive_body(receive, SMALL_BODY)
+        body, refusal = await _receive_body(receive, SMALL_BODY)
+        if refusal is not None:  # too slow, or more than it announced
+            environ[DECIDED] = refusal
     if body is None:  # the client went away
         return
     environ["wsgi.input"] = io.BytesIO(body)

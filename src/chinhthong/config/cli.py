@@ -258,7 +258,7 @@ def _stop(children: list[subprocess.Popen], grace: float, hurry) -> bool:
 
 
 def _name(child: subprocess.Popen) -> str:
-    """The command without the interpreter's path: `-m gunicorn …`, `-m chinhthong schedule`."""
+    """The command without the interpreter's path: `-m granian …`, `-m chinhthong schedule`."""
     return " ".join(str(arg) for arg in child.args[1:4])
 
 
