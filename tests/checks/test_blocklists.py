@@ -2,8 +2,6 @@
 scheduled fetch from a real HTTP server on loopback."""
 
 import datetime as dt
-import http.server
-import threading
 from pathlib import Path
 
 import pytest
@@ -13,6 +11,7 @@ from django.utils import timezone
 from chinhthong.checks import blocklists, services
 from chinhthong.checks.engines import reset
 from chinhthong.checks.models import BlocklistEntry, BlocklistSource
+from tests.checks.conftest import FeedHandler
 
 DATA = Path(__file__).parent / "data"
 
@@ -81,33 +80,9 @@ def test_entries_expire_and_can_be_removed(db):
     assert services.check("wrong.top").verdict != "malicious"
 
 
-class _Feed(http.server.BaseHTTPRequestHandler):
-    body = b""
-    hosts: list[str] = []  # the Host header of each request served
-
-    def do_GET(self):
-        _Feed.hosts.append(self.headers["Host"])
-        self.send_response(200)
-        self.send_header("Content-Type", "text/plain")
-        self.end_headers()
-        self.wfile.write(self.body)
-
-    def log_message(self, *args):
-        pass
-
-
-@pytest.fixture
-def feed_server():
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Feed)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield server
-    server.shutdown()
-
-
 @override_settings(FETCH_ALLOWED_NETWORKS=["127.0.0.0/8"])
 def test_scheduled_fetch_from_a_feed_server(db, feed_server):
-    _Feed.body = (DATA / "openphish.txt").read_bytes()
+    FeedHandler.body = (DATA / "openphish.txt").read_bytes()
     url = f"http://127.0.0.1:{feed_server.server_port}/feed.txt"
     source = BlocklistSource.objects.create(
         name="openphish", format="openphish", url=url, fetch_every_minutes=60
@@ -125,10 +100,10 @@ def test_scheduled_fetch_from_a_feed_server(db, feed_server):
 def test_a_feed_is_fetched_from_the_address_that_was_vetted(db, feed_server, rebinding_dns):
     """The name answers an allowed address for the check, then nothing: the download must go
     to the vetted address, naming the host."""
-    _Feed.body, _Feed.hosts = b"scam.example.top\n", []
+    FeedHandler.body, FeedHandler.hosts = b"scam.example.top\n", []
     port = feed_server.server_port
     assert blocklists.download(f"http://feed.invalid:{port}/feed.txt") == b"scam.example.top\n"
-    assert _Feed.hosts == [f"feed.invalid:{port}"]
+    assert FeedHandler.hosts == [f"feed.invalid:{port}"]
 
 
 def test_feeds_on_private_addresses_are_refused(db, feed_server):

@@ -2,9 +2,6 @@
 exist, feeds that crash their readers, control characters in stored names. Each is refused
 with a message naming the field, and a feed that fails always says why in `last_error`."""
 
-import http.server
-import threading
-
 import pytest
 from django.db import models
 from django.test import override_settings
@@ -15,6 +12,7 @@ from chinhthong.checks import blocklists, engines, known_sites
 from chinhthong.checks.models import BlocklistEntry, BlocklistSource, KnownSite
 from chinhthong.checks.tasks import fetch_due_blocklists
 from chinhthong.config import cli
+from tests.checks.conftest import FeedHandler
 
 cli._mount()
 runner = CliRunner()
@@ -33,28 +31,6 @@ def _english_and_fresh_engine(monkeypatch):
     with translation.override("en"):
         yield
     engines.reset()
-
-
-class _Feed(http.server.BaseHTTPRequestHandler):
-    body = b""
-
-    def do_GET(self):
-        self.send_response(200)
-        self.send_header("Content-Type", "text/plain")
-        self.end_headers()
-        self.wfile.write(self.body)
-
-    def log_message(self, *args):
-        pass
-
-
-@pytest.fixture
-def feed_server():
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Feed)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield server
-    server.shutdown()
 
 
 # --- 3. Feed addresses on ports that do not exist ---------------------------------------------
@@ -86,7 +62,7 @@ def test_registering_a_feed_refuses_a_port_out_of_range(db, port):
 def test_a_stored_feed_on_a_port_out_of_range_fails_alone_and_says_why(db, feed_server):
     """A row written before the check existed (or by a path that skips it): the scheduled task
     records the reason on that source and still fetches the others."""
-    _Feed.body = b"scam.example.top\n"
+    FeedHandler.body = b"scam.example.top\n"
     bad_url = "http://127.0.0.1:99999/feed.txt"
     BlocklistSource.objects.create(name="hong", format="plain", url=bad_url)
     BlocklistSource.objects.create(
@@ -116,7 +92,7 @@ def test_a_feed_host_no_resolver_can_encode_is_recorded(db):
 def test_any_other_failure_of_a_fetch_is_recorded_too(db, feed_server):
     """keep_days admits numbers no date can reach (kept as the back office allows them): the
     failure is recorded on the source and reported, not left to stop the task."""
-    _Feed.body = b"scam.example.top\n"
+    FeedHandler.body = b"scam.example.top\n"
     BlocklistSource.objects.create(
         name="xa-xoi",
         format="plain",

@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib import admin
+from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -33,6 +34,9 @@ class BlocklistEntryForm(forms.ModelForm):
 
 class ReloadsEngines(admin.ModelAdmin):
     """Every change made here tells the engines to reload the blocklist."""
+
+    # Links typed without a scheme are read as https, as Django 6 will do by default.
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
