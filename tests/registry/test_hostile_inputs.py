@@ -12,7 +12,7 @@ from django.utils import translation
 from typer.testing import CliRunner
 
 from chinhthong.config import cli
-from chinhthong.registry import importing, schema
+from chinhthong.registry import files, importing, schema
 from chinhthong.registry.exporting import MODELS, dumps, registry_document
 from chinhthong.registry.models import Agency, SourceDocument
 from chinhthong.verify import canonical
@@ -36,7 +36,7 @@ def import_cli(*args, **kwargs):
 
 def refusal(text: str, fmt: str) -> str:
     with pytest.raises(importing.ImportRejected) as caught:
-        importing.parse(text, fmt)
+        files.parse(text, fmt)
     return str(caught.value)
 
 
@@ -112,8 +112,8 @@ def test_nesting_deeper_than_a_registry_needs_is_refused_with_its_line(english, 
 
 def test_nesting_up_to_the_limit_is_read():
     deepest = "[" * (schema.MAX_DEPTH - 1) + "]" * (schema.MAX_DEPTH - 1)
-    assert importing.parse(f'{{"notes": {deepest}}}', "json") == {"notes": json.loads(deepest)}
-    assert importing.parse(f"notes: {deepest}\n", "yaml") == {"notes": json.loads(deepest)}
+    assert files.parse(f'{{"notes": {deepest}}}', "json") == {"notes": json.loads(deepest)}
+    assert files.parse(f"notes: {deepest}\n", "yaml") == {"notes": json.loads(deepest)}
 
 
 @pytest.mark.parametrize("name", ["deep.json", "deep.yaml"])
@@ -145,7 +145,7 @@ def test_numbers_too_long_to_convert_and_odd_keys_are_problems_not_tracebacks(
     assert "not valid YAML" in refusal("documents: [{number: " + "1" * 5000 + "}]\n", "yaml")
     assert "not valid JSON" in refusal('{"documents": [{"number": ' + "1" * 5000 + "}]}", "json")
     # Keys that are not text cannot be sorted with text (TypeError).
-    document = importing.parse("1: x\n~: y\nchannels: [{slug: a, 2: b, ~: c}]\n", "yaml")
+    document = files.parse("1: x\n~: y\nchannels: [{slug: a, 2: b, ~: c}]\n", "yaml")
     problems = rejected_problems(document)
     assert {p.message for p in problems if not p.section} >= {
         "Unknown section “1”.",

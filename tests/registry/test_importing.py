@@ -6,7 +6,7 @@ import re
 import pytest
 import yaml
 
-from chinhthong.registry import importing
+from chinhthong.registry import files, importing
 from chinhthong.registry.exporting import dumps, registry_document
 from chinhthong.registry.models import Agency, Channel, SourceDocument
 
@@ -128,13 +128,13 @@ def test_parent_loop_is_rejected(default_registry):
 
 def test_syntax_errors_name_the_line():
     with pytest.raises(importing.ImportRejected) as caught:
-        importing.parse("channels:\n  - slug: a\n   kind: [website\n", "yaml")
+        files.parse("channels:\n  - slug: a\n   kind: [website\n", "yaml")
     message = str(caught.value)
     assert "YAML" in message and re.search(r"\d", message)
     with pytest.raises(importing.ImportRejected):
-        importing.parse('{"channels": [}', "json")
+        files.parse('{"channels": [}', "json")
     with pytest.raises(importing.ImportRejected):
-        importing.parse("- just a list\n", "yaml")
+        files.parse("- just a list\n", "yaml")
 
 
 def test_a_good_import_creates_and_updates_with_history(default_registry, editor):
@@ -169,7 +169,7 @@ def test_dry_run_reports_changes_and_writes_nothing(default_registry):
 def test_round_trip_export_import_export(default_registry, db):
     for fmt in ("json", "yaml"):
         exported = dumps(registry_document(), fmt)
-        document = importing.parse(exported, fmt)
+        document = files.parse(exported, fmt)
         # Into the same registry: nothing changes.
         result = importing.import_registry(copy.deepcopy(document))
         assert set(result.counts()) == {"unchanged"}
@@ -189,5 +189,5 @@ def test_yaml_dates_and_strings_are_equivalent(default_registry):
     text = yaml.safe_dump(
         {"documents": [{"number": "1/QĐ", "date": "2024-05-01", "issuer": "UBND"}]}
     )
-    importing.import_registry(importing.parse(text, "yaml"))
+    importing.import_registry(files.parse(text, "yaml"))
     assert str(SourceDocument.objects.get(number="1/QĐ").date) == "2024-05-01"

@@ -40,19 +40,19 @@ def import_(
     """Import a registry file: validated whole, applied all-or-nothing."""
     from django.contrib.auth import get_user_model
 
-    from chinhthong.registry import importing
+    from chinhthong.registry import files, importing
 
     try:
         if str(file) == "-":
-            data = importing.read_limited(sys.stdin.buffer)
+            data = files.read_limited(sys.stdin.buffer)
             fmt = (file_format or Format.yaml).value
         else:
             with file.open("rb") as stream:
-                data = importing.read_limited(stream)
-            fmt = file_format.value if file_format else importing.format_for(file.name)
+                data = files.read_limited(stream)
+            fmt = file_format.value if file_format else files.format_for(file.name)
         author = get_user_model().objects.get(username=user) if user else None
         result = importing.import_registry(
-            importing.read_document(data, fmt),
+            files.read_document(data, fmt),
             dry_run=dry_run,
             user=author,
             reason=f"import {file.name}",

@@ -6,7 +6,7 @@ from importlib import resources
 
 from django.db.models import Prefetch, Q, QuerySet
 
-from chinhthong.registry import importing
+from chinhthong.registry import files, importing
 from chinhthong.registry.models import Agency, Channel, ChannelStatus, Level
 from chinhthong.verify.text import fold
 
@@ -93,5 +93,5 @@ def load_default_registry(*, only_if_empty: bool = True) -> importing.ImportResu
     that running setup again never overwrites what editors changed."""
     if only_if_empty and not registry_is_empty():
         return None
-    document = importing.parse(default_registry_text(), "yaml")
+    document = files.parse(default_registry_text(), "yaml")
     return importing.import_registry(document, reason="default registry")
