@@ -8,6 +8,7 @@ while the attacker has not sent what it announced (so it was not waited for), ne
 import contextlib
 import json
 import socket
+import time
 
 import pytest
 
@@ -26,6 +27,8 @@ def server(tmp_path_factory):
         CHINHTHONG_PUBLIC_RATE_LIMIT="30/m",
         CHINHTHONG_PROXY_COUNT="1",
         CHINHTHONG_BODY_SECONDS=BODY_SECONDS,
+        CHINHTHONG_BODY_MEMORY_MB="2",
+        CHINHTHONG_WEB_THREADS="4",
     ) as env:
         assert processes.run(env, "setup").returncode == 0
         port = processes.free_port()
@@ -107,6 +110,26 @@ def test_a_body_sent_too_slowly_is_cut_off(server, length):
         _head(sock, "POST", "/api/v1/check", length)
         sock.sendall(b'{"input": "')
         assert _status(sock) == 408
+
+
+def test_large_bodies_beyond_the_memory_budget_are_turned_away_until_room_is_made(server):
+    """Clients announcing large bodies and sending them slowly would fill the memory: past
+    the process's budget (2 MB here) the next one is told to come back, before it is read."""
+    with _connect(server, "198.51.100.14") as first:
+        _head(first, "POST", "/api/v1/check", 1_500_000)
+        first.sendall(b'{"input": "')
+        time.sleep(0.5)  # not a timing assertion: lets the server take the first one in
+        with _connect(server, "198.51.100.15") as second:
+            _head(second, "POST", "/api/v1/check", 1_500_000)
+            answer = second.recv(4096)
+        assert answer.startswith(b"HTTP/1.1 503") and b"retry-after: 5" in answer.lower()
+    body = json.dumps({"input": "x" * 9000, "pad": "p" * 1_000_000}).encode()
+    status, _headers, _body = processes.fetch(
+        f"http://127.0.0.1:{server}/api/v1/check",
+        headers={"Content-Type": "application/json", "X-Forwarded-For": "198.51.100.16"},
+        data=body,
+    )
+    assert status == 200  # the first one's room was given back when it left
 
 
 def test_a_chunked_body_is_cut_at_the_size_the_view_takes(server):

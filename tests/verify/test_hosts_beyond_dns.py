@@ -57,3 +57,18 @@ def test_a_message_of_links_on_endless_hosts_is_answered_suspicious():
     result = check_message(ENGINE, message.as_bytes())
     assert result.verdict is Verdict.SUSPICIOUS
     assert "host_not_dns" in {c for part in result.parts for c in _codes(part)} | _codes(result)
+
+
+@pytest.mark.parametrize(
+    ("text", "addresses"),
+    [
+        ("Liên hệ vanthu@quangninh.gov.vn hoặc hotro@moh.gov.vn.", 2),
+        ("Gửi tới " + "a" * 64 + "@example.vn", 1),  # 64 before the @: the most RFC 5321 allows
+        ("Gửi tới " + "a" * 65 + "@example.vn", 0),
+        ("Xem chi tiết tại " + "a." * 4990, 0),  # the run a batch of the attack bench sent
+    ],
+)
+def test_addresses_in_a_text_are_found_as_rfc_5321_bounds_them(text, addresses):
+    result = ENGINE.check(text)
+    found = [p for p in result.parts if p.kind == "address"]
+    assert len(found) == addresses

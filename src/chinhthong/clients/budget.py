@@ -19,7 +19,7 @@ DECIDED = "chinhthong.budget"
 
 class Refusal(NamedTuple):
     status: int
-    value: int = 0  # the size accepted (413), the seconds to wait (429)
+    value: int = 0  # the size accepted (413), the seconds to wait (429, 503)
 
 
 ADMITTED = Refusal(0)
@@ -61,11 +61,18 @@ def respond(request, refusal: Refusal) -> HttpResponse:
             _("The request body is larger than %(size)s, the most this address accepts.")
             % {"size": _size(refusal.value)}
         ),
+        503: lambda: _("The server is busy receiving other large requests; try again shortly."),
     }
     message = messages[refusal.status]()
     if _wants_json(request):
-        return JsonResponse({"detail": message}, status=refusal.status)
-    return HttpResponse(message, status=refusal.status, content_type="text/plain; charset=utf-8")
+        response = JsonResponse({"detail": message}, status=refusal.status)
+    else:
+        response = HttpResponse(
+            message, status=refusal.status, content_type="text/plain; charset=utf-8"
+        )
+    if refusal.status == 503:
+        response["Retry-After"] = str(refusal.value)
+    return response
 
 
 def rate_limited(request, retry_after: int) -> HttpResponse:

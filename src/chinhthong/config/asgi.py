@@ -35,6 +35,29 @@ from django.conf import settings  # noqa: E402
 from chinhthong.clients.budget import ADMITTED, DECIDED, Refusal, admit, body_cap  # noqa: E402
 
 SMALL_BODY = 64 * 1024  # read at once: a slow client holds at most this much memory
+BUSY_RETRY_SECONDS = 5
+
+
+class _BodyMemory:
+    """Bytes of held-back bodies this process holds or has promised to hold. Many clients
+    each sending a 10 MB body slowly would otherwise fill the memory: past the budget, a new
+    large body is refused (503, try again in a few seconds) before it is read. Touched by the
+    event loop only, so it needs no lock."""
+
+    def __init__(self):
+        self.held = 0
+
+    def reserve(self, size: int) -> bool:
+        if self.held + size > settings.BODY_MEMORY:
+            return False
+        self.held += size
+        return True
+
+    def release(self, size: int) -> None:
+        self.held -= size
+
+
+_memory = _BodyMemory()
 
 log = logging.getLogger(__name__)
 _threads = ThreadPoolExecutor(settings.WEB_THREADS, thread_name_prefix="django")
@@ -48,36 +71,59 @@ async def application(scope, receive, send) -> None:
 
 
 async def _http(scope, receive, send) -> None:
-    loop = asyncio.get_running_loop()
     environ = wsgi_environ(scope)
     length = environ.get("CONTENT_LENGTH", "")
     held_back = "HTTP_TRANSFER_ENCODING" in environ or (
         length != "" and not (length.isdigit() and int(length) <= SMALL_BODY)
     )
-    body = b""
-    if held_back:
-        decided, cap = await loop.run_in_executor(_threads, _decide, environ)
-        environ[DECIDED] = decided
-        if decided is ADMITTED:
-            body, refusal = await _receive_body(receive, cap)
-            if refusal is not None:
-                environ[DECIDED] = refusal
-    else:
-        body, refusal = await _receive_body(receive, SMALL_BODY)
-        if refusal is not None:  # too slow, or more than it announced
-            environ[DECIDED] = refusal
-    if body is None:  # the client went away
+    if not held_back:
+        await _answer(environ, await _receive_body(receive, SMALL_BODY), send)
         return
+    loop = asyncio.get_running_loop()
+    decided, cap = await loop.run_in_executor(_threads, _decide, environ)
+    environ[DECIDED] = decided
+    if decided is not ADMITTED:
+        await _answer(environ, (b"", None), send)
+        return
+    size = int(length) if length.isdigit() else cap
+    if not _memory.reserve(size):
+        await _answer(environ, (b"", Refusal(503, BUSY_RETRY_SECONDS)), send)
+        return
+    try:
+        await _answer(environ, await _receive_body(receive, cap), send)
+    finally:
+        _memory.release(size)
+
+
+async def _answer(environ: dict, received: tuple, send) -> None:
+    """Django's answer to the request with the body received (or why it was not taken)."""
+    body, refusal = received
+    if body is None:  # the client went away before its body was in: logged as such, not 500
+        await _answer_gone(send)
+        return
+    if refusal is not None:  # too slow, more than announced, or no room
+        environ[DECIDED] = refusal
     environ["wsgi.input"] = io.BytesIO(body)
     if "CONTENT_LENGTH" not in environ or environ[DECIDED] is not ADMITTED:
         environ["CONTENT_LENGTH"] = str(len(body))
     try:
+        loop = asyncio.get_running_loop()
         status, headers, content = await loop.run_in_executor(_threads, _run, environ)
     except Exception:  # Django answers its own errors; this is a failure of this layer
-        log.exception("request failed outside Django: %s", scope.get("path"))
+        log.exception("request failed outside Django: %s", environ["PATH_INFO"])
         status, headers, content = 500, [(b"content-type", b"text/plain")], b"Server error"
     await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": content})
+
+
+async def _answer_gone(send) -> None:
+    """granian logs a request left without an answer as a 500 of ours; the client that left
+    mid-body is logged with 400 instead (nobody receives it)."""
+    try:
+        await send({"type": "http.response.start", "status": 400, "headers": []})
+        await send({"type": "http.response.body", "body": b""})
+    except Exception:  # the connection is gone: nothing more to do
+        log.debug("client left before its body was in")
 
 
 def _decide(environ: dict) -> tuple[Refusal, int]:

@@ -1,6 +1,7 @@
 """Health of what a node depends on: the database and the task queue."""
 
 import datetime as dt
+import functools
 
 from django.conf import settings
 from django.db import connection
@@ -47,11 +48,18 @@ def _db_queue() -> dict:
 
 
 def _rq_queue() -> dict:
-    import django_rq
-
-    queue = django_rq.get_queue("default")
+    queue = _default_rq_queue()
     queue.connection.ping()
     return {"status": "ok", "pending": queue.count}
+
+
+@functools.cache
+def _default_rq_queue():
+    """Made once per process: django-rq makes a new Redis connection on every call, which a
+    probe every few seconds paid for each time (bench/attack.py)."""
+    import django_rq
+
+    return django_rq.get_queue("default")
 
 
 def cache_health() -> dict:

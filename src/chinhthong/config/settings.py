@@ -197,6 +197,8 @@ MAX_REQUEST_BODY = 256 * 1024
 # take to send a body.
 WEB_THREADS = envint("CHINHTHONG_WEB_THREADS", 8)
 BODY_SECONDS = envint("CHINHTHONG_BODY_SECONDS", 60)
+# Large bodies (over 64 KB) one process holds at once; past it, 503 until some are answered.
+BODY_MEMORY = envint("CHINHTHONG_BODY_MEMORY_MB", 128) * 2**20
 # Uploads stay in memory (the views that take files cap their bodies first): nothing a
 # request sends touches the disk before it is checked.
 FILE_UPLOAD_HANDLERS = ["django.core.files.uploadhandler.MemoryFileUploadHandler"]
