@@ -2,14 +2,15 @@
 
     python bench/http_check.py [--rounds 6] [--seconds 5] [--connections 16]
 
-Starts redis-server (the shared cache that holds rate-limit counters, as in production) and
-gunicorn with 2 workers on this 2-core machine, loads the default registry into a fresh SQLite
-database, and drives both endpoints with wrk (Debian package) from a second process.
+Starts redis-server (the shared cache that holds rate-limit counters, as in production) and the
+HTTP server exactly as `chinhthong serve` runs it (granian with config/asgi.py, 2 workers on
+this 2-core machine), loads the default registry into a fresh SQLite database, and drives both
+endpoints with wrk (Debian package) from a second process.
 The endpoints take turns in several short rounds (trivial first in one round, the check first in
 the next), so that the machine's drift — it is shared — falls on both alike; the share is the
 check's total requests/s over the trivial view's across all rounds, p99 the worst round's.
-Beside it, the server's own CPU time per request (gunicorn's processes, from /proc), which the
-machine's noise moves less than requests/s.
+Beside it, the server's own CPU time per request (the server's processes, from /proc), which
+the machine's noise moves less than requests/s.
 Budget (the issue): ≥ 90% of the trivial view's requests/s, p99 ≤ 50 ms.
 """
 
@@ -25,6 +26,8 @@ import tempfile
 import time
 import urllib.request
 from pathlib import Path
+
+from chinhthong.config.cli import web_command
 
 ROOT = Path(__file__).resolve().parents[1]
 PYTHON = sys.executable
@@ -119,6 +122,9 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=6)
     parser.add_argument("--seconds", type=int, default=5, help="per endpoint per round")
     parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument(
+        "--threads", type=int, default=None, help="CHINHTHONG_WEB_THREADS (default: the setting's)"
+    )
     args = parser.parse_args()
     if not shutil.which("wrk") or not shutil.which("redis-server"):
         sys.exit("needs wrk and redis-server (apt-get install wrk redis-server)")
@@ -147,6 +153,7 @@ def main() -> None:
             REDIS_URL=f"redis://127.0.0.1:{redis_port}/0",
             CHINHTHONG_TASK_BACKEND="immediate",
             CHINHTHONG_PUBLIC_RATE_LIMIT="100000000/m",
+            **({"CHINHTHONG_WEB_THREADS": str(args.threads)} if args.threads else {}),
             CHINHTHONG_ADMIN_PASSWORD="bench-only-password-1",
             CHINHTHONG_LOG_LEVEL="WARNING",
             PYTHONPATH=str(ROOT / "bench"),
@@ -160,19 +167,9 @@ def main() -> None:
             redis.terminate()
             sys.exit(f"setup failed: {exc.stderr.decode()[-2000:]}")
         server = subprocess.Popen(
-            [
-                PYTHON,
-                "-m",
-                "gunicorn",
-                "chinhthong.config.wsgi:application",
-                "--bind",
-                f"127.0.0.1:{web_port}",
-                "--workers",
-                "2",
-                "--log-level",
-                "warning",
-            ],
+            web_command("127.0.0.1", web_port, 2),
             env=env,
+            stdout=subprocess.DEVNULL,
         )
         try:
             base = f"http://127.0.0.1:{web_port}"
@@ -215,7 +212,7 @@ def main() -> None:
             f"{row['cpu_us']:18.0f}"
         )
     print(
-        "server CPU per request: user + system time of gunicorn's master and workers over the "
+        "server CPU per request: user + system time of the server's processes over the "
         f"round, divided by its requests; check/trivial = {check['cpu_us'] / trivial['cpu_us']:.1%}"
     )
     ok = share >= 0.9 and check["p99_ms"] <= 50 and check["non_2xx"] == 0
@@ -226,7 +223,7 @@ def main() -> None:
 
 
 def server_cpu(pid: int) -> float:
-    """CPU seconds (user + system) used so far by gunicorn's master and its workers."""
+    """CPU seconds (user + system) used so far by the server's main process and workers."""
     children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
     total = 0
     for each in [pid, *map(int, children)]:

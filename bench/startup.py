@@ -3,8 +3,9 @@
     python bench/startup.py            # warm only (pip's download cache may help the first run)
     python bench/startup.py --fresh    # first run without pip's cache, as on a new machine
 
-Reference, measured in the same run: gunicorn serving a one-line WSGI app from the same
-virtual environment — the floor of starting any Python HTTP server here. Budgets from the
+Reference, measured in the same run: granian (the server `make run` starts) serving a
+one-line WSGI app from the same virtual environment — the floor of starting any Python HTTP
+server here. Budgets from the
 issue: 3 minutes fresh, 20 seconds warm.
 """
 
@@ -90,12 +91,16 @@ def reference(clone: Path, env: dict) -> float:
     )
     port = free_port()
     command = [
-        str(clone / ".venv/bin/gunicorn"),
-        "--chdir",
+        str(clone / ".venv/bin/granian"),
+        "--interface",
+        "wsgi",
+        "--working-dir",
         str(app.parent),
         "hello_wsgi:application",
-        "--bind",
-        f"127.0.0.1:{port}",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
         "--workers",
         "2",
     ]
@@ -123,7 +128,7 @@ def main() -> None:
     print(f"{'measure':44} {'seconds':>8} {'budget':>8}")
     print(f"{'make run, ' + label:44} {first:8.1f} {'180':>8}")
     print(f"{'make run, warm (second start)':44} {warm:8.1f} {'20':>8}")
-    print(f"{'reference: gunicorn + one-line WSGI app':44} {floor:8.1f} {'-':>8}")
+    print(f"{'reference: granian + one-line WSGI app':44} {floor:8.1f} {'-':>8}")
     sys.exit(0 if first <= 180 and warm <= 20 else 1)
 
 

@@ -60,7 +60,13 @@ class _BodyMemory:
 _memory = _BodyMemory()
 
 log = logging.getLogger(__name__)
+# Two pools: requests that carry more than HEAVY_BODY (batches of long texts, whole emails)
+# run apart, so that however many of them arrive, pages, single checks and /healthz never
+# wait behind them — only share the interpreter with them. Few threads each: with the
+# interpreter lock, more threads add contention, not speed (bench/http_check.py).
+HEAVY_BODY = 8 * 1024
 _threads = ThreadPoolExecutor(settings.WEB_THREADS, thread_name_prefix="django")
+_heavy_threads = ThreadPoolExecutor(settings.WEB_HEAVY_THREADS, thread_name_prefix="heavy")
 
 
 async def application(scope, receive, send) -> None:
@@ -108,7 +114,8 @@ async def _answer(environ: dict, received: tuple, send) -> None:
         environ["CONTENT_LENGTH"] = str(len(body))
     try:
         loop = asyncio.get_running_loop()
-        status, headers, content = await loop.run_in_executor(_threads, _run, environ)
+        pool = _heavy_threads if len(body) > HEAVY_BODY else _threads
+        status, headers, content = await loop.run_in_executor(pool, _run, environ)
     except Exception:  # Django answers its own errors; this is a failure of this layer
         log.exception("request failed outside Django: %s", environ["PATH_INFO"])
         status, headers, content = 500, [(b"content-type", b"text/plain")], b"Server error"
@@ -217,6 +224,7 @@ async def _lifespan(receive, send) -> None:
         if message["type"] == "lifespan.startup":
             await send({"type": "lifespan.startup.complete"})
         elif message["type"] == "lifespan.shutdown":
-            _threads.shutdown(wait=True)
+            # The pool is left to end with the process: requests still arriving while the
+            # server stops are answered, not refused by a closed pool.
             await send({"type": "lifespan.shutdown.complete"})
             return

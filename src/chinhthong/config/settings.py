@@ -193,9 +193,10 @@ SNAPSHOT_RATE_LIMIT = envrate("CHINHTHONG_SNAPSHOT_RATE_LIMIT", "600/m")
 HEALTH_RATE_LIMIT = envrate("CHINHTHONG_HEALTH_RATE_LIMIT", "600/m")
 BACKOFFICE_RATE_LIMIT = envrate("CHINHTHONG_BACKOFFICE_RATE_LIMIT", "600/m")
 MAX_REQUEST_BODY = 256 * 1024
-# The HTTP layer (config/asgi.py): Django threads per process, and the longest a client may
-# take to send a body.
-WEB_THREADS = envint("CHINHTHONG_WEB_THREADS", 8)
+# The HTTP layer (config/asgi.py): Django threads per process (for light requests, and for
+# those with bodies over 8 KB), and the longest a client may take to send a body.
+WEB_THREADS = envint("CHINHTHONG_WEB_THREADS", 2)
+WEB_HEAVY_THREADS = envint("CHINHTHONG_WEB_HEAVY_THREADS", 2)  # for bodies over 8 KB
 BODY_SECONDS = envint("CHINHTHONG_BODY_SECONDS", 60)
 # Large bodies (over 64 KB) one process holds at once; past it, 503 until some are answered.
 BODY_MEMORY = envint("CHINHTHONG_BODY_MEMORY_MB", 128) * 2**20
