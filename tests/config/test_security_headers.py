@@ -7,6 +7,7 @@ import subprocess
 
 import pytest
 
+from tests.conftest import PASSWORD
 from tests.processes import CHINHTHONG
 
 
@@ -45,3 +46,10 @@ def test_the_deployment_check_is_clean_in_production_mode(tmp_path):
     )
     assert done.returncode == 0, done.stderr + done.stdout
     assert "no issues" in done.stdout
+
+
+def test_a_session_lasts_a_working_day(client, editor):
+    client.post("/dang-nhap/", {"username": "bientap", "password": PASSWORD})
+    cookie = client.cookies["sessionid"]
+    assert int(cookie["max-age"]) == 8 * 3600
+    assert cookie["httponly"] and cookie["samesite"] == "Lax"

@@ -206,6 +206,9 @@ FILE_UPLOAD_HANDLERS = ["django.core.files.uploadhandler.MemoryFileUploadHandler
 
 # --- Transport security. Production assumes HTTPS in front (README: deploying).
 SESSION_COOKIE_HTTPONLY = True
+# A signed-in session lasts a working day, not Django's two weeks: back-office accounts can
+# rewrite the registry, and shared office computers are common.
+SESSION_COOKIE_AGE = envint("CHINHTHONG_SESSION_HOURS", 8) * 3600
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 SECURE_CONTENT_TYPE_NOSNIFF = True
