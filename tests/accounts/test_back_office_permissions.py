@@ -429,3 +429,13 @@ def _check_site_pages(client, role):
         if expected is not None:
             assert status == expected, (url, status)
         assert client.post(url, {"post": "yes"}).status_code < 500, url
+
+
+def test_a_refusal_says_why_in_vietnamese_and_roles_are_named_as_people_say(client, records):
+    client.force_login(records[roles.EDITOR])
+    refused = client.get("/quan-tri/auth/user/")
+    assert refused.status_code == 403
+    assert "Không được phép" in refused.content.decode()
+    client.force_login(records[roles.ADMINISTRATOR])
+    page = client.get(f"/quan-tri/auth/user/{records[roles.STAFF].pk}/change/").content.decode()
+    assert "Biên tập viên" in page and ">editor<" not in page

@@ -41,7 +41,11 @@ class UserAdmin(auth_admin.UserAdmin):
             kwargs["help_text"] = _(
                 "The roles this person holds; what each role may do is fixed by the system."
             )
-        return super().formfield_for_manytomany(db_field, request=request, **kwargs)
+            kwargs["label"] = _("Roles")
+        field = super().formfield_for_manytomany(db_field, request=request, **kwargs)
+        if db_field.name == "groups":
+            field.label_from_instance = role_label
+        return field
 
     def has_change_permission(self, request, obj=None):
         if obj is not None and obj.is_superuser and not request.user.is_superuser:
@@ -58,11 +62,21 @@ class UserAdmin(auth_admin.UserAdmin):
         services.update_back_office_access(form.instance)
 
 
+def role_label(group: Group) -> str:
+    """A role as people call it (Biên tập viên), not its code (editor)."""
+    return str(roles.LABELS.get(group.name, group.name))
+
+
 @admin.register(Group)
 class RoleAdmin(admin.ModelAdmin):
     """Role groups, read-only: their permissions come from accounts/roles.py."""
 
-    list_display = ("name",)
+    list_display = ("name", "role")
+
+    @admin.display(description=_("role"))
+    def role(self, obj: Group) -> str:
+        return role_label(obj)
+
     fields = ("name", "permissions")
     readonly_fields = ("name", "permissions")
 

@@ -34,4 +34,30 @@ DJANGO_ADMIN = (
     ngettext_lazy("Please correct the error below.", "Please correct the errors below.", 1),
     gettext_noop("Show counts"),
     gettext_noop("Hide counts"),
+    gettext_noop("Skip to main content"),
+    gettext_noop("After you’ve created a user, you’ll be able to edit more user options."),
+    gettext_noop("Password-based authentication"),
+    gettext_noop("Enabled"),
+    gettext_noop("Disabled"),
+    gettext_noop("Reset password"),
+    gettext_noop("Set password"),
+    gettext_noop("Raw passwords are not stored, so there is no way to see the user’s password."),
+)
+
+# django-axes (log-in lock-outs) and django-tasks-db (the database queue) ship no Vietnamese.
+AXES_AND_TASKS = (
+    gettext_noop("access attempt"),
+    gettext_noop("access attempts"),
+    gettext_noop("access failure"),
+    gettext_noop("access failures"),
+    gettext_noop("access log"),
+    gettext_noop("access logs"),
+    gettext_noop("Task Result"),
+    gettext_noop("Task Results"),
+)
+
+SIMPLE_HISTORY_LIST = (
+    gettext_noop(
+        "Choose a date from the list below to revert to a previous version of this object."
+    ),
 )

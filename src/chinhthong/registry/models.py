@@ -188,7 +188,12 @@ class Channel(models.Model):
             "When an editor last confirmed that the channel exists and is run by its agency."
         ),
     )
-    notes = models.TextField(_("notes"), blank=True, validators=[validate_multi_line])
+    notes = models.TextField(
+        _("notes"),
+        blank=True,
+        validators=[validate_multi_line],
+        help_text=_("Shown to everyone on the channel's public page."),
+    )
     search_text = models.TextField(editable=False, default="")
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     history = HistoricalRecords(excluded_fields=["search_text", "facebook_key", "updated_at"])
