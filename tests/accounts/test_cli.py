@@ -64,6 +64,16 @@ def test_the_password_is_asked_twice_then_the_user_is_created(db):
     assert user.check_password(PASSWORD) and user.groups.filter(name=roles.EDITOR).exists()
 
 
+def test_a_weak_password_is_refused_with_every_reason_in_vietnamese(db):
+    result = create_user("bientap-moi", "--role", roles.EDITOR, "--password", "123")
+    assert result.exit_code == 2, result.output
+    said = " ".join(result.output.split())
+    assert "Mật khẩu quá ngắn: cần ít nhất 10 ký tự." in said
+    assert "Mật khẩu này hoàn toàn là số." in said
+    assert "too short" not in said
+    assert not get_user_model().objects.filter(username="bientap-moi").exists()
+
+
 def test_two_different_passwords_create_nothing(db):
     result = create_user(
         "bientap-moi", "--role", roles.EDITOR, input=f"{PASSWORD}\nkhac-{PASSWORD}\n"

@@ -60,7 +60,7 @@ def test_fail_on_and_exit_statuses(default_registry):
 
 def test_human_output_names_the_imitated_channel_in_vietnamese(default_registry):
     result = run("check", "dichvucong-quangninh.com")
-    assert "IMPERSONATION" in result.stdout
+    assert "GIẢ MẠO (impersonation)" in result.stdout
     assert "Cổng Dịch vụ công quốc gia" in result.stdout
 
 
@@ -136,7 +136,7 @@ def test_an_email_display_name_cannot_drive_the_terminal(default_registry, tmp_p
         "To: canbo@quangninh.gov.vn\r\nSubject: Thông báo\r\n\r\nXin chào\r\n".encode()
     )
     shown = run("check", "--eml", str(eml))
-    assert "IMPERSONATION" in shown.stdout
+    assert "GIẢ MẠO (impersonation)" in shown.stdout
     assert_shown_not_obeyed(shown.stdout)
     as_json = run("check", "--json", "--eml", str(eml))
     assert OBEYED.search(as_json.stdout) is None, repr(as_json.stdout)
@@ -163,7 +163,7 @@ def test_an_official_name_cannot_drive_the_terminal(default_registry):
     snapshots.build_snapshot()
     reset()
     result = run("check", "dichvucong-quangninh.com")
-    assert "IMPERSONATION" in result.stdout
+    assert "GIẢ MẠO (impersonation)" in result.stdout
     assert_shown_not_obeyed(result.stdout)
 
 

@@ -25,6 +25,44 @@ def test_export_then_import_changes_nothing(default_registry, tmp_path):
         assert "thêm mới: 0, cập nhật: 0" in result.output
 
 
+def test_export_to_a_file_says_what_it_wrote_and_refuses_a_path_it_cannot_write(
+    default_registry, tmp_path
+):
+    target = tmp_path / "registry.yaml"
+    written = run("registry", "export", "-o", str(target))
+    assert written.exit_code == 0
+    from chinhthong.registry.models import Agency
+
+    counts = f"{Agency.objects.count()} cơ quan và {Channel.objects.count()} kênh"
+    assert f"Đã ghi {counts} vào {target}" in written.stderr
+    assert written.stdout == ""  # a script reading standard output gets nothing extra
+
+    missing = tmp_path / "khong-co" / "registry.yaml"
+    refused = run("registry", "export", "-o", str(missing))
+    assert refused.exit_code == 1
+    assert "Không ghi được tệp" in refused.stderr and "Traceback" not in refused.output
+
+
+def test_a_command_before_setup_says_to_run_setup_without_a_traceback(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("CHINHTHONG_", "DATABASE"))}
+    env["CHINHTHONG_VAR_DIR"] = str(tmp_path)  # an empty node: no database yet
+    result = subprocess.run(
+        [sys.executable, "-m", "chinhthong", "registry", "export"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 1
+    assert "chinhthong setup" in result.stderr
+    assert "Cơ sở dữ liệu chưa sẵn sàng" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
 def test_export_to_standard_output_is_valid_json(default_registry):
     result = run("registry", "export", "--format", "json")
     document = json.loads(result.stdout)

@@ -99,7 +99,11 @@ def _inputs(inputs: list[str] | None, eml: bool) -> list[tuple[str, object]]:
 
 def _print(label: str, result, render) -> None:
     verdict = str(result.verdict)
-    out.print(f"[bold {COLOURS[verdict]}]{verdict.upper():14}[/] {_shown(label)}")
+    from chinhthong.checks.services import VERDICT_LABELS
+
+    # The label in the reader's language, the value --fail-on and --json use beside it.
+    heading = f"{str(VERDICT_LABELS[verdict]).upper()} ({verdict})"
+    out.print(f"[bold {COLOURS[verdict]}]{heading}[/] {_shown(label)}")
     target = result.channel or result.lookalike_of
     if target is not None:
         relation = _("official channel") if result.channel else _("imitates")

@@ -4,7 +4,7 @@ import functools
 
 import orjson
 from django.utils import translation
-from django.utils.translation import get_language, gettext
+from django.utils.translation import get_language, gettext, gettext_lazy
 
 from chinhthong.checks.engines import current_engine
 from chinhthong.verify import reasons as reason_texts
@@ -27,6 +27,16 @@ def email_cost(raw: bytes) -> int:
 
 class InputRejected(ValueError):
     """Input the service refuses, with a message for the user."""
+
+
+# A verdict as a person reads it, for pages and the terminal alike.
+VERDICT_LABELS = {
+    "official": gettext_lazy("Official"),
+    "impersonation": gettext_lazy("Impersonation"),
+    "malicious": gettext_lazy("Dangerous"),
+    "suspicious": gettext_lazy("Suspicious"),
+    "unknown": gettext_lazy("Unknown"),
+}
 
 
 def render_reason(item: Reason) -> str:

@@ -2,21 +2,12 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
-from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
 from chinhthong.checks import services
 from chinhthong.checks.forms import CheckForm
 from chinhthong.clients.budget import rate_limited
 from chinhthong.clients.ratelimit import RateLimitExceeded, charge, limited
-
-VERDICT_LABELS = {
-    "official": _("Official"),
-    "impersonation": _("Impersonation"),
-    "malicious": _("Dangerous"),
-    "suspicious": _("Suspicious"),
-    "unknown": _("Unknown"),
-}
 
 
 @limited("pages", max_body=services.MAX_EMAIL_BYTES + 256 * 1024)  # an .eml and the form
@@ -62,7 +53,11 @@ def _show(request, form, run, shareable: bool = False) -> HttpResponse:
             "shareable": shareable,
             "reasons": [services.render_reason(r) for r in result.reasons],
             "parts": [
-                (p, VERDICT_LABELS[str(p.verdict)], [services.render_reason(r) for r in p.reasons])
+                (
+                    p,
+                    services.VERDICT_LABELS[str(p.verdict)],
+                    [services.render_reason(r) for r in p.reasons],
+                )
                 for p in result.parts
             ],
         },

@@ -279,5 +279,19 @@ def manage(ctx: typer.Context) -> None:
 
 
 def main() -> None:
+    from django.db.utils import OperationalError, ProgrammingError
+
     _mount()
-    app()
+    try:
+        app()
+    except (OperationalError, ProgrammingError) as exc:
+        # Most often a node not set up yet, or a database server not reachable: say so plainly.
+        terminal.console(stderr=True).print(
+            _(
+                "The database is not ready (%(error)s). Run “chinhthong setup” first, "
+                "and check DATABASE_URL if one is set."
+            )
+            % {"error": one_line(exc)},
+            markup=False,
+        )
+        sys.exit(1)

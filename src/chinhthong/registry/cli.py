@@ -110,9 +110,29 @@ def export(
     """Export the whole registry; importing the result changes nothing."""
     from chinhthong.registry.exporting import dumps, registry_document
 
-    text = dumps(registry_document(), file_format.value)
+    document = registry_document()
+    text = dumps(document, file_format.value)
     if output:
-        output.write_text(text, encoding="utf-8")
+        try:
+            output.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            err.print(
+                _("Cannot write the file %(file)s: %(error)s")
+                % {"file": one_line(output), "error": exc.strerror},
+                markup=False,
+            )
+            raise typer.Exit(1) from exc
+        # Said on standard error, so that a script reading standard output gets nothing extra.
+        err.print(
+            _("Wrote %(agencies)s agencies and %(channels)s channels to %(file)s.")
+            % {
+                "agencies": len(document.get("agencies", [])),
+                "channels": len(document.get("channels", [])),
+                "file": one_line(output),
+            },
+            markup=False,
+            soft_wrap=True,  # a path broken over lines cannot be copied
+        )
     else:
         terminal.write_document(terminal.json_text(text) if file_format is Format.json else text)
 
