@@ -83,11 +83,7 @@ def _inputs(inputs: list[str] | None, eml: bool) -> list[tuple[str, object]]:
             try:
                 data = sys.stdin.buffer.read() if item == "-" else Path(item).read_bytes()
             except OSError as exc:
-                err.print(
-                    _("Cannot read the file %(file)s: %(error)s")
-                    % {"file": one_line(item), "error": exc.strerror},
-                    markup=False,
-                )
+                terminal.file_error(item, exc)
                 raise typer.Exit(2) from exc
             items.append((item, data))
         elif item == "-":
@@ -189,11 +185,7 @@ def blocklist_import(
             data, fmt, source or fmt, replace=replace, skip_invalid=skip_invalid
         )
     except OSError as exc:
-        err.print(
-            _("Cannot read the file %(file)s: %(error)s")
-            % {"file": one_line(file), "error": exc.strerror},
-            markup=False,
-        )
+        terminal.file_error(file, exc)
         raise typer.Exit(2) from exc
     except blocklists.BlocklistError as exc:
         err.print(one_line(exc), markup=False)

@@ -87,3 +87,19 @@ class TerminalConsole(Console):
 def console(*, stderr: bool = False, **options) -> TerminalConsole:
     """The console every CLI module prints through (``rich.console.Console`` options)."""
     return TerminalConsole(stderr=stderr, **options)
+
+
+def file_error(path: object, error: OSError, *, writing: bool = False) -> None:
+    """Say on standard error which file could not be read (or written) and why, on one line."""
+    from django.utils.translation import gettext as _
+
+    template = (
+        _("Cannot write the file %(file)s: %(error)s")
+        if writing
+        else _("Cannot read the file %(file)s: %(error)s")
+    )
+    console(stderr=True).print(
+        template % {"file": one_line(path), "error": error.strerror or error},
+        markup=False,
+        soft_wrap=True,  # a path broken over lines cannot be copied
+    )

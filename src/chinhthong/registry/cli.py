@@ -58,9 +58,7 @@ def import_(
             reason=f"import {file.name}",
         )
     except OSError as exc:
-        err.print(
-            _("Cannot read the file %(file)s: %(error)s") % {"file": file, "error": exc.strerror}
-        )
+        terminal.file_error(file, exc)
         raise typer.Exit(2) from exc
     except get_user_model().DoesNotExist as exc:
         err.print(_("There is no user “%(user)s”.") % {"user": user})
@@ -116,11 +114,7 @@ def export(
         try:
             output.write_text(text, encoding="utf-8")
         except OSError as exc:
-            err.print(
-                _("Cannot write the file %(file)s: %(error)s")
-                % {"file": one_line(output), "error": exc.strerror},
-                markup=False,
-            )
+            terminal.file_error(output, exc, writing=True)
             raise typer.Exit(1) from exc
         # Said on standard error, so that a script reading standard output gets nothing extra.
         err.print(
