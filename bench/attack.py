@@ -20,7 +20,12 @@ Then, for --seconds, all at once from this process (asyncio streams, one thread)
    seconds, never finishing it, and --slow-bodies sending a complete head with Content-Length
    then the body a byte every --slow-interval seconds (to /api/v1/check and /kiem-tra/), each
    re-opened as soon as the server closes it;
-4. oversized bodies: --oversized clients announcing 300 MB bodies and sending 64 KB a second.
+4. oversized bodies: --oversized clients announcing 300 MB bodies and sending 64 KB a second;
+5. one crowded address: --crowd sockets from a single address (192.0.2.77), each sending a
+   head announcing a 20-byte body, then its body a byte every --slow-interval seconds (one
+   address once held every place of the server this way with 1,100 connections);
+6. log-in flood: --login-clients addresses each fetching /dang-nhap/ for its CSRF token and
+   posting a made-up name and password about once a second (every attempt hashes a password).
 
 Meanwhile a probe, in a process of its own (so that the attackers' event loop does not delay
 it), asks GET /healthz every 100 ms and POSTs an ordinary check
@@ -53,6 +58,7 @@ import logging
 import os
 import random
 import re
+import resource
 import shutil
 import signal
 import socket
@@ -61,6 +67,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.parse
 import zipfile
 from pathlib import Path
 
@@ -71,6 +78,7 @@ PROBE_TIMEOUT = 10.0
 HEALTH_EVERY = 0.1
 CHECK_EVERY = 0.2
 HEALTH_ADDRESS = "203.0.113.10"
+CROWDED_ADDRESS = "192.0.2.77"
 CHECK_ADDRESSES = [f"203.0.113.{n}" for n in range(20, 40)]
 ORDINARY = json.dumps({"input": "https://quangninh-gov.vn/tra-cuu"}).encode()
 OVERSIZED = 300 * 1024 * 1024
@@ -94,24 +102,34 @@ def head(method: str, path: str, port: int, headers: dict[str, str], length: int
 
 async def read_response(reader: asyncio.StreamReader) -> int:
     """The status of the response on ``reader``, its body read and dropped."""
+    return (await read_whole(reader))[0]
+
+
+async def read_whole(reader: asyncio.StreamReader) -> tuple[int, bytes, bytes]:
+    """Status, head and body of the response on ``reader``."""
     line = await reader.readline()
     if not line:
         raise EOFError
     status = int(line.split(b" ", 2)[1])
-    length = None
+    length, head_lines = None, []
     while True:
         line = await reader.readline()
         if line in (b"\r\n", b"\n", b""):
             break
+        head_lines.append(line)
         name, _, value = line.partition(b":")
         if name.strip().lower() == b"content-length":
             length = int(value.strip())
     if length is not None:
-        await reader.readexactly(length)
+        body = await reader.readexactly(length)
     else:
-        while await reader.read(65536):
-            pass
-    return status
+        body = b"".join([chunk async for chunk in _chunks(reader)])
+    return status, b"".join(head_lines), body
+
+
+async def _chunks(reader: asyncio.StreamReader):
+    while chunk := await reader.read(65536):
+        yield chunk
 
 
 def outcome(exc: BaseException) -> str:
@@ -264,6 +282,8 @@ class Attack:
         tasks += [asyncio.create_task(self.slow_head(n)) for n in range(args.slow_heads)]
         tasks += [asyncio.create_task(self.slow_body(n)) for n in range(args.slow_bodies)]
         tasks += [asyncio.create_task(self.oversized(n)) for n in range(args.oversized)]
+        tasks += [asyncio.create_task(self.crowd()) for _ in range(args.crowd)]
+        tasks += [asyncio.create_task(self.log_ins(n)) for n in range(args.login_clients)]
         try:
             await asyncio.sleep(seconds)
         finally:
@@ -364,6 +384,47 @@ class Attack:
         opening = head("POST", path, self.port, headers, length)
         body = lambda: itertools.chain(b"q=", itertools.repeat(ord("a"), length - 2))  # noqa: E731
         await self.trickle("slow body", opening, body)
+
+    async def crowd(self) -> None:
+        headers = {"Content-Type": "application/json", "X-Forwarded-For": CROWDED_ADDRESS}
+        opening = head("POST", "/api/v1/check", self.port, headers, 20) + b"{"
+        await self.trickle("crowd", opening, lambda: iter(b'"input": "a.vn"}   '))
+
+    async def log_ins(self, number: int) -> None:
+        address = f"192.0.2.{100 + number}"
+        for turn in itertools.count():
+            if self.stop.is_set():
+                return
+            began = time.monotonic()
+            try:
+                async with self.sockets.connect() as (reader, writer):
+                    get = head("GET", "/dang-nhap/", self.port, {"X-Forwarded-For": address}, None)
+                    writer.write(get)
+                    async with asyncio.timeout(ATTACK_TIMEOUT):
+                        status, answer_head, page = await read_whole(reader)
+                cookie = re.search(rb"csrftoken=([^;\s]+)", answer_head)
+                token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', page)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                status, cookie, token = outcome(exc), None, None
+            if cookie and token:
+                form = urllib.parse.urlencode(
+                    {
+                        "csrfmiddlewaretoken": token.group(1).decode(),
+                        "username": f"khach-{number}-{turn}",
+                        "password": "khong-dung-mat-khau",
+                    }
+                ).encode()
+                headers = {
+                    "Content-Type": "application/x-www-form-urlencoded",
+                    "Cookie": f"csrftoken={cookie.group(1).decode()}",
+                    "X-Forwarded-For": address,
+                }
+                await self.request(("log-in",), "/dang-nhap/", headers, form)
+            else:
+                self.statuses["log-in"][f"page {status}"] += 1
+            await asyncio.sleep(max(0.0, 1.0 - (time.monotonic() - began)))
 
     async def oversized(self, number: int) -> None:
         paths = ["/api/v1/check", "/api/v1/check/email", "/kiem-tra/"]
@@ -630,7 +691,7 @@ def report(args, phases: dict[str, dict], attack: Attack, log: dict, emails: lis
         print(f"{start:>26.0f} s {health:>14.0%} {check * 1e3:>12.0f}")
 
     print(f"\n{'attacker':22} {'requests':>9}  statuses seen")
-    for kind in ("batch", "email", "oversized", "slow head", "slow body"):
+    for kind in ATTACKERS:
         counts = attack.statuses.get(kind, collections.Counter())
         shown = ", ".join(f"{k}: {v}" for k, v in sorted(counts.items()))
         print(f"{kind:22} {attack.sent[kind]:9}  {shown}")
@@ -638,13 +699,13 @@ def report(args, phases: dict[str, dict], attack: Attack, log: dict, emails: lis
         shown = ", ".join(f"{k}: {v}" for k, v in sorted(attack.statuses[kind].items()))
         print(f"  {kind[7:]:32} {shown}")
     refused = collections.Counter()
-    for kind in ("batch", "email", "oversized", "slow head", "slow body"):
+    for kind in ATTACKERS:
         for status in ("408", "413", "429"):
             refused[status] += attack.statuses[kind][status]
     print(
         f"refused by the budget: 408 {refused['408']}, 413 {refused['413']}, 429 {refused['429']}"
     )
-    for kind in ("slow head", "slow body"):
+    for kind in ("slow head", "slow body", "crowd"):
         lives = attack.lifetimes.get(kind)
         if lives:
             print(
@@ -680,6 +741,17 @@ def report(args, phases: dict[str, dict], attack: Attack, log: dict, emails: lis
     )
 
 
+ATTACKERS = ("batch", "email", "oversized", "slow head", "slow body", "crowd", "log-in")
+
+
+def open_files_allowed() -> None:
+    """Raise this process's (and the server's) open-file limit to the hard limit: the attack
+    holds some 1,600 sockets, over the usual soft limit of 1,024."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft < hard:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+
+
 def interrupted(_signum, _frame) -> None:
     raise KeyboardInterrupt
 
@@ -696,7 +768,9 @@ def main() -> None:
     parser.add_argument("--slow-bodies", type=int, default=200)
     parser.add_argument("--slow-interval", type=float, default=3.0)
     parser.add_argument("--oversized", type=int, default=10)
-    parser.add_argument("--max-sockets", type=int, default=1000)
+    parser.add_argument("--crowd", type=int, default=1100, help="sockets from one address")
+    parser.add_argument("--login-clients", type=int, default=40)
+    parser.add_argument("--max-sockets", type=int, default=2000)
     parser.add_argument("--keep-log", type=Path, help="copy the server's log to this file")
     parser.add_argument("--probe-port", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -707,6 +781,7 @@ def main() -> None:
         sys.exit("needs redis-server (apt-get install redis-server)")
     args.addresses = max(1, min(args.addresses, 50))
     signal.signal(signal.SIGTERM, interrupted)  # stop everything as on Ctrl-C
+    open_files_allowed()
     logging.getLogger("asyncio").setLevel(logging.CRITICAL)  # writes to peers that hung up
     from chinhthong.config.cli import web_command
 

@@ -20,6 +20,7 @@ LIMITS = {
     "SNAPSHOT_RATE_LIMIT": "2/m",
     "HEALTH_RATE_LIMIT": "2/m",
     "BACKOFFICE_RATE_LIMIT": "2/m",
+    "LOGIN_RATE_LIMIT": "2/m",
 }
 
 
@@ -56,6 +57,38 @@ def test_every_public_address_is_rate_limited(client, default_registry, method, 
     refused = answers[2]
     assert refused.status_code == 429, url
     assert 1 <= int(refused["Retry-After"]) <= 60
+
+
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_addresses_no_view_answers_are_counted_too(client, db, method):
+    """The finding: 400 GETs of /nonexistent-N and 200 POSTs of 60 KB to /xx from one address
+    were all answered 404; none was refused."""
+    with override_settings(PUBLIC_RATE_LIMIT="3/m"):
+        statuses = [getattr(client, method)(f"/khong-co-{n}/").status_code for n in range(5)]
+        api = client.get("/api/v1/khong-co")
+    assert statuses[:3] == [404, 404, 404]
+    assert statuses[3:] == [429, 429]
+    assert api.status_code == 429 and "detail" in api.json()
+
+
+def test_a_page_that_is_not_found_by_its_view_is_counted_once(client, default_registry):
+    with override_settings(PUBLIC_RATE_LIMIT="3/m"):
+        statuses = [client.get("/danh-ba/kenh/khong-co/").status_code for _ in range(4)]
+    assert statuses == [404, 404, 404, 429]
+
+
+@pytest.mark.parametrize("url", ["/dang-nhap/", "/quan-tri/login/"])
+def test_log_in_attempts_have_a_limit_of_their_own(client, db, url):
+    """Each attempt hashes a password: 40 addresses posting random names at the public limit
+    kept /healthz waiting seconds. Pages stay within the public limit meanwhile."""
+    with override_settings(LOGIN_RATE_LIMIT="3/m", PUBLIC_RATE_LIMIT="100/m"):
+        tries = [
+            client.post(url, {"username": f"u{n}", "password": "sai"}).status_code
+            for n in range(4)
+        ]
+        page = client.get("/danh-ba/")
+    assert tries == [200, 200, 200, 429]
+    assert page.status_code == 200
 
 
 def test_a_batch_counts_one_request_per_input(client, db, limiter_clock):

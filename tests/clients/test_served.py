@@ -17,6 +17,7 @@ from tests import processes
 # Short windows for the body and head deadlines, so the tests do not wait a minute.
 BODY_SECONDS = "3"
 WAIT = 60.0  # the longest any answer is waited for
+CONCURRENCY = 4  # requests one address may have in progress (one process here)
 
 
 @pytest.fixture(scope="module")
@@ -27,7 +28,9 @@ def server(tmp_path_factory):
         CHINHTHONG_PUBLIC_RATE_LIMIT="30/m",
         CHINHTHONG_PROXY_COUNT="1",
         CHINHTHONG_BODY_SECONDS=BODY_SECONDS,
-        CHINHTHONG_BODY_MEMORY_MB="2",
+        CHINHTHONG_BODY_MEMORY_MB="3",
+        CHINHTHONG_BODY_MEMORY_PER_CLIENT_MB="2",
+        CHINHTHONG_CLIENT_CONCURRENCY=str(CONCURRENCY),
         CHINHTHONG_WEB_THREADS="4",
     ) as env:
         assert processes.run(env, "setup").returncode == 0
@@ -114,13 +117,13 @@ def test_a_body_sent_too_slowly_is_cut_off(server, length):
 
 def test_large_bodies_beyond_the_memory_budget_are_turned_away_until_room_is_made(server):
     """Clients announcing large bodies and sending them slowly would fill the memory: past
-    the process's budget (2 MB here) the next one is told to come back, before it is read."""
+    the process's budget (3 MB here) the next one is told to come back, before it is read."""
     with _connect(server, "198.51.100.14") as first:
-        _head(first, "POST", "/api/v1/check", 1_500_000)
+        _head(first, "POST", "/api/v1/check", 1_700_000)
         first.sendall(b'{"input": "')
         time.sleep(0.5)  # not a timing assertion: lets the server take the first one in
         with _connect(server, "198.51.100.15") as second:
-            _head(second, "POST", "/api/v1/check", 1_500_000)
+            _head(second, "POST", "/api/v1/check", 1_700_000)
             answer = second.recv(4096)
         assert answer.startswith(b"HTTP/1.1 503") and b"retry-after: 5" in answer.lower()
     body = json.dumps({"input": "x" * 9000, "pad": "p" * 1_000_000}).encode()
@@ -130,6 +133,63 @@ def test_large_bodies_beyond_the_memory_budget_are_turned_away_until_room_is_mad
         data=body,
     )
     assert status == 200  # the first one's room was given back when it left
+
+
+def test_one_address_cannot_take_the_room_of_everyone_elses_large_bodies(server):
+    """The finding: one address announced 10 MB emails and trickled them a byte every 5 s,
+    81 requests (within its limit) held the whole budget, and every other client's email over
+    64 KB was refused 503. Past its share (2 MB here) only that address is refused."""
+    with _connect(server, "198.51.100.17") as first:
+        _head(first, "POST", "/api/v1/check", 1_200_000)
+        first.sendall(b'{"input": "')
+        time.sleep(0.5)  # not a timing assertion: lets the server take the first one in
+        with _connect(server, "198.51.100.17") as again:
+            _head(again, "POST", "/api/v1/check", 1_200_000)
+            answer = again.recv(4096)
+        assert answer.startswith(b"HTTP/1.1 429") and b"retry-after: 5" in answer.lower()
+        body = json.dumps({"input": "quangninh-gov.vn", "pad": "p" * 1_190_000}).encode()
+        other = processes.fetch(
+            f"http://127.0.0.1:{server}/api/v1/check",
+            headers={"Content-Type": "application/json", "X-Forwarded-For": "198.51.100.18"},
+            data=body,
+        )
+        assert other[0] == 200  # another address still has room while the first holds its own
+
+
+def test_one_address_cannot_hold_every_place_of_the_server(server):
+    """The finding: one address opened 1,100 connections, sent each a head and one byte of a
+    20-byte body, and no other client was answered for as long as it held them. Past a few
+    requests in progress, that address is refused at once; everyone else is answered."""
+    held = []
+    try:
+        for _ in range(CONCURRENCY):
+            sock = _connect(server, "198.51.100.19")
+            _head(sock, "POST", "/api/v1/check", 20)
+            sock.sendall(b"{")
+            held.append(sock)
+        time.sleep(0.5)  # not a timing assertion: lets the server take them in
+        for _ in range(3):
+            with _connect(server, "198.51.100.19") as more:
+                _head(more, "POST", "/api/v1/check", 20)
+                more.sendall(b"{")
+                answer = more.recv(4096)
+            assert answer.startswith(b"HTTP/1.1 429"), answer[:200]
+            assert b"retry-after: 5" in answer.lower() and b'"detail"' in answer
+        assert _get(server, "/healthz", "198.51.100.21")[0] == 200
+    finally:
+        for sock in held:
+            sock.close()
+    deadline = time.monotonic() + WAIT  # once its requests are gone, it is served again
+    while _get(server, "/healthz", "198.51.100.19")[0] != 200:
+        assert time.monotonic() < deadline
+        time.sleep(0.2)
+
+
+def test_static_files_carry_the_framing_and_sniffing_headers(server):
+    status, headers = _get(server, "/static/chinhthong/site.css", "198.51.100.22")
+    assert status == 200
+    assert headers["X-Frame-Options"] == "DENY"
+    assert headers["X-Content-Type-Options"] == "nosniff"
 
 
 def test_a_chunked_body_is_cut_at_the_size_the_view_takes(server):

@@ -114,3 +114,32 @@ def test_when_redis_is_down_public_pages_stay_up_and_healthz_says_so(client, def
     response = client.get("/healthz")
     assert response.status_code == 503
     assert response.json()["cache"]["status"] == "error"
+
+
+def test_a_refusal_is_logged_in_one_line_and_a_failure_with_its_traceback():
+    """The finding: every 403 wrote a traceback of some forty lines to the log."""
+    import io
+    import logging
+
+    from django.conf import settings
+    from django.utils.module_loading import import_string
+
+    config = settings.LOGGING
+    assert "one_line_below_error" in config["handlers"]["console"]["filters"]
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.addFilter(import_string(config["filters"]["one_line_below_error"]["()"])())
+    logger = logging.getLogger("tests.one_line")
+    logger.addHandler(handler)
+    logger.propagate = False
+    try:
+        for level, message in ((logging.WARNING, "Forbidden"), (logging.ERROR, "Server error")):
+            try:
+                raise PermissionError(message)
+            except PermissionError:
+                logger.log(level, "%s: /quan-tri/", message, exc_info=True)
+    finally:
+        logger.removeHandler(handler)
+    forbidden, failure = stream.getvalue().split("Server error: /quan-tri/")
+    assert forbidden == "Forbidden: /quan-tri/\n"
+    assert "Traceback" in failure

@@ -1,13 +1,18 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
+from chinhthong.clients.ratelimit import limited
+
 app_name = "accounts"
 
 urlpatterns = [
     path(
         "dang-nhap/",
-        auth_views.LoginView.as_view(
-            template_name="accounts/login.html", redirect_authenticated_user=True
+        # Counted in the log-in group: each attempt hashes a password (config/settings.py).
+        limited("login")(
+            auth_views.LoginView.as_view(
+                template_name="accounts/login.html", redirect_authenticated_user=True
+            )
         ),
         name="login",
     ),

@@ -31,15 +31,14 @@ def body_cap(view) -> int:
 
 def admit(request, view) -> Refusal:
     """Count the request against its client's limit, unless its body is refused first.
-    ``view`` is None where no view answers the address (it is then not counted)."""
+    ``view`` is None where no view answers the address: counted as a page (a flood of
+    made-up addresses costs its sender like any other)."""
     declared = request.META.get("CONTENT_LENGTH") or "0"
     if not declared.isdigit():
         return Refusal(400)
     cap = body_cap(view)
     if int(declared) > cap:
         return Refusal(413, cap)
-    if view is None:
-        return ADMITTED
     try:
         limit(request, getattr(view, "rate_limit_group", DEFAULT_GROUP))
     except RateLimitExceeded as exc:

@@ -9,10 +9,20 @@ class RequestBudgetMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        return self.get_response(request)
+        response = self.get_response(request)
+        if response.status_code == 404 and not _counted(request):
+            # No view answers the address, so process_view never ran: count it now.
+            refusal = admit(request, None)
+            if refusal is not ADMITTED:
+                return respond(request, refusal)
+        return response
 
     def process_view(self, request, view_func, view_args, view_kwargs):
         # The server decided already for a request whose body it held back (config/asgi.py).
         decided = request.META.get(DECIDED)
         refusal = decided if decided is not None else admit(request, view_func)
         return None if refusal is ADMITTED else respond(request, refusal)
+
+
+def _counted(request) -> bool:
+    return request.META.get(DECIDED) is not None or hasattr(request, "rate_limit_group")

@@ -1,9 +1,10 @@
 """Rate limits per client, counted in the shared cache but not on every request.
 
 Every request is counted once, by RequestBudgetMiddleware (clients/middleware.py), under its
-view's group (pages, api, snapshot, health, backoffice), before anything reads its body; a batch
-charges its further items with ``charge``. A client is its API key when it sends a valid one,
-else its address (config/client_ip.py); an unknown key counts against the address.
+view's group (pages, api, snapshot, health, backoffice, login), before anything reads its
+body; a batch charges its further items with ``charge``. A client is its API key when it
+sends a valid one, else its address (config/client_ip.py); an unknown key counts against the
+address.
 
 A fixed window per client and group. Each process keeps the hits it has not yet reported and
 adds them to the shared counter (one cache round trip) on a client's first hit, every
@@ -39,6 +40,7 @@ GROUP_RATES = {
     "snapshot": "SNAPSHOT_RATE_LIMIT",
     "health": "HEALTH_RATE_LIMIT",
     "backoffice": "BACKOFFICE_RATE_LIMIT",
+    "login": "LOGIN_RATE_LIMIT",
 }
 
 
@@ -166,6 +168,7 @@ def limit(request, group: str, cost: int = 1) -> None:
         rate = getattr(settings, GROUP_RATES[group])
         wait = LIMITER.hit(group, client_ip(request), rate, cost)
     request.rate_limit_group = group
+    request.api_client = client
     if wait:
         raise RateLimitExceeded(wait)
     if key is not None and client is None:

@@ -8,6 +8,9 @@ A body over SMALL_BODY, or of unknown length, is first put to the request budget
 (clients/budget.py: its declared size against the view's cap, its client against the rate
 limit): a refused body is never read, an admitted one is read up to the cap and for at most
 settings.BODY_SECONDS. Slow request heads are granian's to end (--http1-header-read-timeout).
+One address may have settings.CLIENT_CONCURRENCY requests in progress in a process, and hold
+settings.BODY_MEMORY_PER_CLIENT of large bodies: a client opening a thousand slow connections,
+or a few dozen of announced 10 MB emails, took every place from everyone else.
 
 asgiref's WsgiToAsgi also reads the body first, but runs every request of a process in one
 thread and spools bodies over 64 KB to disk; Django's own ASGI handler moves each request
@@ -16,7 +19,9 @@ between threads once per synchronous middleware, which halved the requests serve
 """
 
 import asyncio
+import functools
 import io
+import json
 import logging
 import os
 import sys
@@ -26,13 +31,16 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "chinhthong.config.settings")
 
 from django.core.handlers.wsgi import WSGIRequest
 from django.core.wsgi import get_wsgi_application
-from django.urls import Resolver404, resolve
+from django.urls import Resolver404, resolve, reverse
 
 django_app = get_wsgi_application()  # sets Django up before the models below are imported
 
 from django.conf import settings  # noqa: E402
+from django.utils import translation  # noqa: E402
+from django.utils.translation import gettext  # noqa: E402
 
 from chinhthong.clients.budget import ADMITTED, DECIDED, Refusal, admit, body_cap  # noqa: E402
+from chinhthong.config.client_ip import client_address  # noqa: E402
 
 SMALL_BODY = 64 * 1024  # read at once: a slow client holds at most this much memory
 BUSY_RETRY_SECONDS = 5
@@ -41,23 +49,60 @@ BUSY_RETRY_SECONDS = 5
 class _BodyMemory:
     """Bytes of held-back bodies this process holds or has promised to hold. Many clients
     each sending a 10 MB body slowly would otherwise fill the memory: past the budget, a new
-    large body is refused (503, try again in a few seconds) before it is read. Touched by the
-    event loop only, so it needs no lock."""
+    large body is refused (503, try again in a few seconds) before it is read; past its own
+    share, a client is refused (429) so that it cannot take the room of everyone else.
+    Touched by the event loop only, so it needs no lock."""
 
     def __init__(self):
         self.held = 0
+        self.by_client: dict[str, int] = {}
 
-    def reserve(self, size: int) -> bool:
+    def reserve(self, size: int, client: str | None) -> Refusal:
+        """``client``: whose share it counts against; None for a valid API key's holder."""
+        mine = self.by_client.get(client, 0) if client is not None else 0
+        if client is not None and mine + size > settings.BODY_MEMORY_PER_CLIENT:
+            return Refusal(429, BUSY_RETRY_SECONDS)
         if self.held + size > settings.BODY_MEMORY:
-            return False
+            return Refusal(503, BUSY_RETRY_SECONDS)
         self.held += size
+        if client is not None:
+            self.by_client[client] = mine + size
+        return ADMITTED
+
+    def release(self, size: int, client: str | None) -> None:
+        self.held -= size
+        if client is not None:
+            _decrease(self.by_client, client, size)
+
+
+class _InProgress:
+    """Requests in progress per client address in this process, from arrival to answer.
+    Touched by the event loop only."""
+
+    def __init__(self):
+        self.counts: dict[str, int] = {}
+
+    def enter(self, client: str) -> bool:
+        count = self.counts.get(client, 0)
+        if count >= settings.CLIENT_CONCURRENCY:
+            return False
+        self.counts[client] = count + 1
         return True
 
-    def release(self, size: int) -> None:
-        self.held -= size
+    def leave(self, client: str) -> None:
+        _decrease(self.counts, client, 1)
+
+
+def _decrease(counts: dict[str, int], key: str, amount: int) -> None:
+    left = counts[key] - amount
+    if left:
+        counts[key] = left
+    else:
+        del counts[key]
 
 
 _memory = _BodyMemory()
+_in_progress = _InProgress()
 
 log = logging.getLogger(__name__)
 # Two pools: requests that carry more than HEAVY_BODY (batches of long texts, whole emails)
@@ -78,6 +123,17 @@ async def application(scope, receive, send) -> None:
 
 async def _http(scope, receive, send) -> None:
     environ = wsgi_environ(scope)
+    client = client_address(environ)
+    if not _in_progress.enter(client):
+        await _refuse_at_once(environ, send)
+        return
+    try:
+        await _http_admitted(environ, client, receive, send)
+    finally:
+        _in_progress.leave(client)
+
+
+async def _http_admitted(environ: dict, client: str, receive, send) -> None:
     length = environ.get("CONTENT_LENGTH", "")
     held_back = "HTTP_TRANSFER_ENCODING" in environ or (
         length != "" and not (length.isdigit() and int(length) <= SMALL_BODY)
@@ -86,19 +142,45 @@ async def _http(scope, receive, send) -> None:
         await _answer(environ, await _receive_body(receive, SMALL_BODY), send)
         return
     loop = asyncio.get_running_loop()
-    decided, cap = await loop.run_in_executor(_threads, _decide, environ)
+    decided, cap, has_key = await loop.run_in_executor(_threads, _decide, environ)
     environ[DECIDED] = decided
     if decided is not ADMITTED:
         await _answer(environ, (b"", None), send)
         return
     size = int(length) if length.isdigit() else cap
-    if not _memory.reserve(size):
-        await _answer(environ, (b"", Refusal(503, BUSY_RETRY_SECONDS)), send)
+    holder = None if has_key else client
+    room = _memory.reserve(size, holder)
+    if room is not ADMITTED:
+        await _answer(environ, (b"", room), send)
         return
     try:
         await _answer(environ, await _receive_body(receive, cap), send)
     finally:
-        _memory.release(size)
+        _memory.release(size, holder)
+
+
+async def _refuse_at_once(environ: dict, send) -> None:
+    """429 for a client with too many requests in progress, written here without a thread:
+    Django would need one per refusal, and such a client sends many."""
+    with translation.override(settings.LANGUAGE_CODE):
+        message = gettext(
+            "Too many requests from your address are in progress; try again in a few seconds."
+        )
+    if environ["PATH_INFO"].startswith("/api/"):
+        content_type, body = b"application/json", json.dumps({"detail": message}).encode()
+    else:
+        content_type, body = b"text/plain; charset=utf-8", message.encode()
+    headers = [
+        (b"content-type", content_type),
+        (b"retry-after", str(BUSY_RETRY_SECONDS).encode()),
+        (b"x-content-type-options", b"nosniff"),
+        (b"connection", b"close"),
+    ]
+    try:
+        await send({"type": "http.response.start", "status": 429, "headers": headers})
+        await send({"type": "http.response.body", "body": body})
+    except Exception:  # the connection is gone: nothing more to do
+        log.debug("client left before its refusal was sent")
 
 
 async def _answer(environ: dict, received: tuple, send) -> None:
@@ -114,7 +196,7 @@ async def _answer(environ: dict, received: tuple, send) -> None:
         environ["CONTENT_LENGTH"] = str(len(body))
     try:
         loop = asyncio.get_running_loop()
-        pool = _heavy_threads if len(body) > HEAVY_BODY else _threads
+        pool = _heavy_threads if len(body) > HEAVY_BODY or _hashes_password(environ) else _threads
         status, headers, content = await loop.run_in_executor(pool, _run, environ)
     except Exception:  # Django answers its own errors; this is a failure of this layer
         log.exception("request failed outside Django: %s", environ["PATH_INFO"])
@@ -133,15 +215,27 @@ async def _answer_gone(send) -> None:
         log.debug("client left before its body was in")
 
 
-def _decide(environ: dict) -> tuple[Refusal, int]:
-    """The budget's answer for a request whose body is held back, and the largest body its
-    view takes."""
+def _hashes_password(environ: dict) -> bool:
+    """A log-in, whose password hash costs a sixth of a second of a core: run with the heavy
+    requests, so that a flood of attempts from many addresses cannot delay pages and /healthz."""
+    return environ["REQUEST_METHOD"] == "POST" and environ["PATH_INFO"] in _log_in_paths()
+
+
+@functools.cache
+def _log_in_paths() -> frozenset[str]:
+    return frozenset({reverse("accounts:login"), reverse("admin:login")})
+
+
+def _decide(environ: dict) -> tuple[Refusal, int, bool]:
+    """The budget's answer for a request whose body is held back, the largest body its view
+    takes, and whether it came with a valid API key."""
     request = WSGIRequest({**environ, "wsgi.input": io.BytesIO()})
     try:
         view = resolve(request.path_info).func
     except Resolver404:
         view = None
-    return admit(request, view), body_cap(view)
+    decided = admit(request, view)
+    return decided, body_cap(view), getattr(request, "api_client", None) is not None
 
 
 async def _receive_body(receive, cap: int) -> tuple[bytes | None, Refusal | None]:

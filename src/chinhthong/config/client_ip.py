@@ -12,11 +12,16 @@ from django.http import HttpRequest
 
 
 def client_ip(request: HttpRequest) -> str:
-    peer = request.META.get("REMOTE_ADDR", "") or "0.0.0.0"  # noqa: S104 (a key, not a bind)
+    return client_address(request.META)
+
+
+def client_address(environ: dict) -> str:
+    """The same from a WSGI environ, for the HTTP server's layer before Django runs."""
+    peer = environ.get("REMOTE_ADDR", "") or "0.0.0.0"  # noqa: S104 (a key, not a bind)
     proxies = settings.PROXY_COUNT
     if proxies <= 0:
         return peer
-    forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+    forwarded = [part.strip() for part in environ.get("HTTP_X_FORWARDED_FOR", "").split(",")]
     forwarded = [part for part in forwarded if part]
     # The last proxy's own peer is REMOTE_ADDR; the client is N-1 entries further left.
     chain = [*forwarded, peer]

@@ -8,6 +8,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from chinhthong.config.env import envbool, envint, envlist, envrate, envsecret, envstr
+from chinhthong.config.static_headers import static_headers
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(envstr("CHINHTHONG_VAR_DIR", str(Path.cwd() / "var"))).resolve()
@@ -192,6 +193,8 @@ PUBLIC_RATE_LIMIT = envrate("CHINHTHONG_PUBLIC_RATE_LIMIT", "120/m")  # pages an
 SNAPSHOT_RATE_LIMIT = envrate("CHINHTHONG_SNAPSHOT_RATE_LIMIT", "600/m")
 HEALTH_RATE_LIMIT = envrate("CHINHTHONG_HEALTH_RATE_LIMIT", "600/m")
 BACKOFFICE_RATE_LIMIT = envrate("CHINHTHONG_BACKOFFICE_RATE_LIMIT", "600/m")
+# Each log-in attempt hashes a password (Argon2, ~0.15 s of a core), for unknown names too.
+LOGIN_RATE_LIMIT = envrate("CHINHTHONG_LOGIN_RATE_LIMIT", "20/m")
 MAX_REQUEST_BODY = 256 * 1024
 # The HTTP layer (config/asgi.py): Django threads per process (for light requests, and for
 # those with bodies over 8 KB), and the longest a client may take to send a body.
@@ -200,6 +203,13 @@ WEB_HEAVY_THREADS = envint("CHINHTHONG_WEB_HEAVY_THREADS", 2)  # for bodies over
 BODY_SECONDS = envint("CHINHTHONG_BODY_SECONDS", 60)
 # Large bodies (over 64 KB) one process holds at once; past it, 503 until some are answered.
 BODY_MEMORY = envint("CHINHTHONG_BODY_MEMORY_MB", 128) * 2**20
+# ... of which one client (an address; a valid API key is not limited by this) may hold this
+# much, so that one address cannot take the room of everyone's emails (429 past it).
+BODY_MEMORY_PER_CLIENT = envint("CHINHTHONG_BODY_MEMORY_PER_CLIENT_MB", 24) * 2**20
+# Requests one address may have in progress in one process (waiting for their body, for a
+# thread, or running); more are refused at once (429). A client that opened a thousand
+# slow connections held every place the HTTP server has and stopped all answers.
+CLIENT_CONCURRENCY = envint("CHINHTHONG_CLIENT_CONCURRENCY", 32)
 # Uploads stay in memory (the views that take files cap their bodies first): nothing a
 # request sends touches the disk before it is checked.
 FILE_UPLOAD_HANDLERS = ["django.core.files.uploadhandler.MemoryFileUploadHandler"]
@@ -290,6 +300,8 @@ STORAGES = {
     },
 }
 MEDIA_ROOT = VAR_DIR / "media"
+# Static files carry the headers every page does that matter for files (framing, sniffing).
+WHITENOISE_ADD_HEADERS_FUNCTION = static_headers
 
 # --- Registry snapshot signing key: a file outside the database (docs/operations.md).
 REGISTRY_SIGNING_KEY_FILE = Path(
@@ -307,7 +319,10 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = DATA_UPLOAD_MAX_MEMORY_SIZE
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"one_line_below_error": {"()": "chinhthong.config.logs.OneLineBelowError"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["one_line_below_error"]}
+    },
     "root": {"handlers": ["console"], "level": envstr("CHINHTHONG_LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
