@@ -17,6 +17,7 @@ from django.urls import path, re_path
 from django.utils.translation import gettext_lazy as _
 
 from chinhthong.accounts import roles, services
+from chinhthong.accounts.backoffice import BackOfficeAdmin
 
 admin.site.unregister(User)
 admin.site.unregister(Group)
@@ -24,7 +25,7 @@ admin.site.unregister(AccessAttempt)
 
 
 @admin.register(User)
-class UserAdmin(auth_admin.UserAdmin):
+class UserAdmin(BackOfficeAdmin, auth_admin.UserAdmin):
     fieldsets = (
         (None, {"fields": ("username", "password")}),
         (_("Personal info"), {"fields": ("first_name", "last_name", "email")}),
@@ -68,7 +69,7 @@ def role_label(group: Group) -> str:
 
 
 @admin.register(Group)
-class RoleAdmin(admin.ModelAdmin):
+class RoleAdmin(BackOfficeAdmin):
     """Role groups, read-only: their permissions come from accounts/roles.py."""
 
     list_display = ("name", "role")
@@ -91,7 +92,7 @@ class RoleAdmin(admin.ModelAdmin):
 
 
 @admin.register(AccessAttempt)
-class AccessAttemptAdmin(axes_admin.AccessAttemptAdmin):
+class AccessAttemptAdmin(BackOfficeAdmin, axes_admin.AccessAttemptAdmin):
     @admin.action(description=_("Clean up expired log-in attempts"), permissions=["delete"])
     def cleanup_expired_attempts(self, request, queryset):
         return super().cleanup_expired_attempts(request, queryset)
@@ -104,7 +105,7 @@ if settings.TASK_BACKEND == "rq":
     from redis.exceptions import RedisError
 
     @admin.register(Dashboard)
-    class TaskQueueAdmin(QueueAdmin):
+    class TaskQueueAdmin(BackOfficeAdmin, QueueAdmin):
         """django-rq's dashboard, for administrators only (its token-authenticated pages
         answer only a signed-in administrator too)."""
 

@@ -4,6 +4,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from chinhthong.accounts.backoffice import BackOfficeAdmin
 from chinhthong.checks.blocklists import bump_version
 from chinhthong.checks.models import BlocklistEntry, BlocklistSource, KnownSite
 from chinhthong.verify import feeds
@@ -32,7 +33,7 @@ class BlocklistEntryForm(forms.ModelForm):
         return super().save(commit)
 
 
-class ReloadsEngines(admin.ModelAdmin):
+class ReloadsEngines(BackOfficeAdmin):
     """Every change made here tells the engines to reload the blocklist."""
 
     # Links typed without a scheme are read as https, as Django 6 will do by default.
@@ -55,12 +56,16 @@ class ReloadsEngines(admin.ModelAdmin):
 class BlocklistSourceAdmin(ReloadsEngines):
     list_display = ("name", "title", "format", "url", "enabled", "last_fetched_at", "last_error")
     list_filter = ("enabled", "format")
+    # Written by the fetch task (checks/blocklists.py): shown, never edited here.
+    readonly_fields = ("last_fetched_at", "last_error")
 
 
 @admin.register(BlocklistEntry)
 class BlocklistEntryAdmin(ReloadsEngines):
     form = BlocklistEntryForm
     list_display = ("value", "kind", "source", "added_at", "last_seen_at", "expires_at")
+    # Set from the value, and by the feed's imports: shown, never edited here.
+    readonly_fields = ("kind", "added_at", "last_seen_at")
     list_filter = ("source", "kind")
     search_fields = ("=value",)
     show_full_result_count = False  # feeds hold a million rows; counting them all is slow
@@ -87,4 +92,5 @@ class KnownSiteForm(forms.ModelForm):
 class KnownSiteAdmin(ReloadsEngines):
     form = KnownSiteForm
     list_display = ("domain", "name", "added_at")
+    readonly_fields = ("added_at",)
     search_fields = ("domain", "name")

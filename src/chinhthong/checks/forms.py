@@ -37,6 +37,8 @@ class CheckForm(forms.Form):
 
     def clean(self):
         data = super().clean()
+        if self.has_error("q") or self.has_error("eml"):
+            return data  # a field's own error says what is wrong; the input was not empty
         if not data.get("q", "").strip() and not data.get("eml"):
             raise ValidationError(
                 _("Paste a link, a domain, a mail address or a message, or choose an .eml file.")

@@ -31,9 +31,13 @@ def check_page(request: HttpRequest) -> HttpResponse:
             request, form, lambda: services.check_email(eml) if eml else services.check(text)
         )
     query = request.GET.get("q", "").strip()
-    form = CheckForm(initial={"q": query})
     if not query:
-        return render(request, "checks/check.html", {"form": form})
+        return render(request, "checks/check.html", {"form": CheckForm()})
+    # Bound and validated as the POST form is: an input over the limit is refused by the
+    # form, with its message beside the field.
+    form = CheckForm({"q": query})
+    if not form.is_valid():
+        return render(request, "checks/check.html", {"form": form}, status=400)
     return _show(request, form, lambda: services.check(query), shareable=True)
 
 

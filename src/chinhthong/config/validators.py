@@ -11,14 +11,25 @@ from django.utils.translation import gettext_lazy as _
 
 from chinhthong.verify import canonical
 
-# C0 controls, DEL and C1 controls (Unicode category Cc), and the characters of the
-# Bidi_Control property (U+061C, U+200E–U+200F, U+202A–U+202E, U+2066–U+2069), which reorder
-# what is displayed (U+202E before "nv.vog" shows "gov.vn"). A single line also refuses line
-# breaks (U+2028, U+2029 included); text of several lines may hold tab, line feed and
-# carriage return (a browser sends a textarea's lines as CR LF).
-_BIDI = "\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
-_ONE_LINE = re.compile(f"[\x00-\x1f\x7f-\x9f\u2028\u2029{_BIDI}]")
-_MULTI_LINE = re.compile(f"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f{_BIDI}]")
+# C0 controls, DEL and C1 controls (Unicode category Cc), and every format character (category
+# Cf), which is invisible or changes how the text around it is shown: the Bidi_Control
+# characters (U+061C, U+200E–U+200F, U+202A–U+202E, U+2066–U+2069) reorder what is displayed
+# (U+202E before "nv.vog" shows "gov.vn"); zero-width space and joiners (U+200B–U+200D), word
+# joiner and invisible operators (U+2060–U+2064), the byte-order mark (U+FEFF), the soft hyphen
+# (U+00AD) and tag characters (U+E0000–U+E007F, the whole block) make two names that look the
+# same differ. Python's re has no \p{Cf}: the ranges are Unicode 15.1's, with the unassigned
+# code points of their blocks (tests/config/test_validators_format_characters.py compares
+# them with the running Python's Unicode). Combining marks (category Mn), which Vietnamese
+# written in decomposed form uses, are allowed. A single line also refuses line breaks
+# (U+2028, U+2029 included); text of several lines may hold tab, line feed and carriage
+# return (a browser sends a textarea's lines as CR LF).
+_FORMAT = (
+    "\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u180e\u200b-\u200f"
+    "\u202a-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb\U000110bd\U000110cd"
+    "\U00013430-\U0001343f\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0000-\U000e007f"
+)
+_ONE_LINE = re.compile(f"[\x00-\x1f\x7f-\x9f\u2028\u2029{_FORMAT}]")
+_MULTI_LINE = re.compile(f"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f{_FORMAT}]")
 
 CONTROL_CHARACTER = _(
     "Contains the invisible character %(character)s at position %(position)s; control and "

@@ -5,6 +5,7 @@ from enum import StrEnum
 from pathlib import Path
 
 import typer
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from rich.table import Table
@@ -17,6 +18,8 @@ app = typer.Typer(
 )
 out = terminal.console()
 err = terminal.console(stderr=True)
+
+MAX_PROBLEMS_SHOWN = 50  # a rejected import's problems printed one a line; the rest counted
 
 
 class Format(StrEnum):
@@ -64,17 +67,28 @@ def import_(
         err.print(_("There is no user “%(user)s”.") % {"user": user})
         raise typer.Exit(2) from exc
     except importing.ImportRejected as exc:
-        count = len(exc.result.problems)
-        headline = ngettext(
-            "Nothing was imported: %(count)s problem.",
-            "Nothing was imported: %(count)s problems.",
-            count,
-        )
-        err.print(f"[red bold]{headline % {'count': count}}[/red bold]")
-        for problem in exc.result.problems:
-            err.print(f"  • {problem}", markup=False, highlight=False)
+        _print_problems(exc.result.problems)
         raise typer.Exit(1) from exc
     _print_changes(result, dry_run)
+
+
+def _print_problems(problems) -> None:
+    """The count, the first MAX_PROBLEMS_SHOWN problems and how many more: a file can hold
+    hundreds of thousands (one per unknown key), and a line each buries the first ones."""
+    count = len(problems)
+    headline = ngettext(
+        "Nothing was imported: %(count)s problem.",
+        "Nothing was imported: %(count)s problems.",
+        count,
+    ) % {"count": number_format(count, force_grouping=True)}
+    err.print(f"[red bold]{headline}[/red bold]")
+    for problem in problems[:MAX_PROBLEMS_SHOWN]:
+        err.print(f"  • {problem}", markup=False, highlight=False)
+    more = count - MAX_PROBLEMS_SHOWN
+    if more > 0:
+        line = ngettext("… and %(count)s more problem.", "… and %(count)s more problems.", more)
+        more_line = line % {"count": number_format(more, force_grouping=True)}
+        err.print(f"  {more_line}", markup=False, highlight=False)
 
 
 def _print_changes(result, dry_run: bool) -> None:
