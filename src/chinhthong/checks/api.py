@@ -56,9 +56,13 @@ _CHECK_BODY = {
 }
 
 
+class ErrorOut(Schema):
+    detail: str
+
+
 @router.post(
     "/check",
-    response={200: ResultOut | BatchOut},
+    response={200: ResultOut | BatchOut, 415: ErrorOut},
     summary="Is this official?",
     openapi_extra={"requestBody": _CHECK_BODY},
 )
@@ -67,6 +71,10 @@ def check(request, response: HttpResponse):
     Facebook link, a sender address or a forwarded text."""
     # This is the endpoint a mail gateway calls for every message, so the body is read with
     # orjson and checked here rather than through a validation model (bench/http_check.py).
+    # JSON only: a web page may make its visitors' browsers post text/plain or a form to any
+    # site without asking it first (CORS "simple requests"), and have them post batches here.
+    if request.content_type.lower() != "application/json":
+        raise HttpError(415, _("Send the inputs as JSON, with Content-Type: application/json."))
     # Read directly rather than through request.body, which copies the body once more.
     body = request.read(services.MAX_CHECK_BYTES + 1)
     if len(body) > services.MAX_CHECK_BYTES:
@@ -107,9 +115,26 @@ def _answer(response: HttpResponse, content: bytes) -> HttpResponse:
     return response
 
 
-@router.post("/check/email", response=ResultOut, summary="Check a whole email (.eml)")
+# The types a message may be sent as. Not text/plain, the form types or none at all: a web
+# page may make its visitors' browsers post those to any site without asking it first (CORS
+# "simple requests"), and have them post message bombs here.
+EMAIL_TYPES = ("message/rfc822", "application/octet-stream", "message/global")
+_EMAIL_BODY = {
+    "required": True,
+    "content": {kind: {"schema": {"type": "string", "format": "binary"}} for kind in EMAIL_TYPES},
+}
+
+
+@router.post(
+    "/check/email",
+    response={200: ResultOut, 415: ErrorOut},
+    summary="Check a whole email (.eml)",
+    openapi_extra={"requestBody": _EMAIL_BODY},
+)
 def check_email(request, response: HttpResponse):
-    """The raw RFC 5322 message as the request body (Content-Type: message/rfc822)."""
+    """The raw RFC 5322 message as the request body, with Content-Type: message/rfc822 (or
+    application/octet-stream); a message of any other type, or of none, is refused with 415
+    before it is parsed (an empty body is told it is empty, whatever its type)."""
     try:
         raw = request.body
     except RequestDataTooBig as exc:
@@ -117,6 +142,10 @@ def check_email(request, response: HttpResponse):
             413,
             _("The message is larger than %(mb)s MB.") % {"mb": services.MAX_EMAIL_BYTES // 2**20},
         ) from exc
+    if raw and request.content_type.lower() not in EMAIL_TYPES:
+        raise HttpError(
+            415, _("Send the message itself as the body, with Content-Type: message/rfc822.")
+        )
     charge(request, services.email_cost(raw) - 1)
     try:
         return _answer(response, services.as_json(services.check_email(raw), request.LANGUAGE_CODE))

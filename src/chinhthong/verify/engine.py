@@ -2,8 +2,8 @@
 sender address or a forwarded text. One engine per registry snapshot and blocklist; it is
 never changed, only replaced, so any number of threads may share it."""
 
-import email.utils
 import re
+import unicodedata
 
 from chinhthong.verify import apps, canonical, facebook, phones
 from chinhthong.verify.blocklist import EMPTY, Blocklist
@@ -27,6 +27,8 @@ from chinhthong.verify.urls import (
 MAX_INPUT = 100_000  # characters of pasted text examined
 MAX_PARTS = 200  # links and addresses taken from one text
 MAX_REDIRECTS = 3
+MAX_MAILBOXES = 5  # mailboxes judged from one sender line
+MAX_DISPLAY = 1000  # characters of a display name searched for addresses
 
 # An address starts where a run of the characters a local part may hold starts, and is at
 # most as long as RFC 5321 allows (64 before the @, 63 a label): without the look-behind and
@@ -274,7 +276,26 @@ class Engine:
 
     # --- senders --------------------------------------------------------------------------------
     def check_address(self, text: str) -> Result:
-        display, address = email.utils.parseaddr(text)
+        """A sender as mail programs read it (see ``mailboxes``): one mailbox, or several,
+        which are no one official sender."""
+        found = mailboxes(text.split(":", 1)[1].split("?", 1)[0] if _is_mailto(text) else text)
+        if len(found) > 1:
+            parts = [
+                self.check_mailbox(_address_label(display, address), display, address)
+                for display, address in found[:MAX_MAILBOXES]
+            ]
+            several = reason(
+                "several_senders",
+                Verdict.SUSPICIOUS,
+                addresses=", ".join(address for _, address in found[:MAX_MAILBOXES]),
+            )
+            return decide(text, "address", [several], parts=parts)
+        display, address = found[0] if found else ("", text.strip())
+        return self.check_mailbox(text, display, address)
+
+    def check_mailbox(self, text: str, display: str, address: str) -> Result:
+        """One mailbox ``address`` (local@domain) shown with the name ``display``; ``text`` is
+        what the answer calls it."""
         local, _, domain_text = address.rpartition("@")
         domain = _host_or_none(domain_text)
         if not local or not domain:
@@ -284,7 +305,14 @@ class Engine:
         address = f"{local}@{domain}"
         shown = f"{local}@{readable(domain)}"
         reasons: list[Reason] = []
-        ref = self.index.mail_addresses.get(address.lower())
+        unusable = _unusable_characters(local)
+        if unusable:
+            # evil.com\@quangninh.gov.vn: no mailbox on the official domain has this name,
+            # and a browser given it opens evil.com.
+            reasons.append(
+                reason("malformed_address", Verdict.SUSPICIOUS, address=shown, characters=unusable)
+            )
+        ref = None if unusable else self.index.mail_addresses.get(address.lower())
         if ref:
             reasons.append(
                 reason(
@@ -292,7 +320,7 @@ class Engine:
                 )
             )
             return decide(text, "address", reasons, channel=ref)
-        official = self.index.mail_domain_for(domain)
+        official = None if unusable else self.index.mail_domain_for(domain)
         if official:
             ref, registered = official
             reasons.append(
@@ -338,14 +366,15 @@ class Engine:
         return decide(text, "address", reasons, lookalike_of=imitated)
 
     def _display_name_claim(self, display: str):
-        """The official channel whose agency or name a display name claims, if any."""
+        """The official channel whose agency, name or mail address a display name claims."""
         if "@" in display:
-            # "vanphong@quangninh.gov.vn" <xacminh@evil.top>: an official address as the name.
-            _name, shown = email.utils.parseaddr(display)
-            domain = _host_or_none(shown.rpartition("@")[2])
-            official = self.index.mail_domain_for(domain) if domain else None
-            if official:
-                return official[0]
+            # "vanphong@quangninh.gov.vn" <xacminh@evil.top>, or the same unquoted: an
+            # official address as the name.
+            for match in _ADDRESS.finditer(display[:MAX_DISPLAY]):
+                domain = _host_or_none(match.group().rpartition("@")[2])
+                official = self.index.mail_domain_for(domain) if domain else None
+                if official:
+                    return official[0]
         folded = fold(display)
         if len(folded) < 3:
             return None
@@ -412,3 +441,126 @@ def _host_or_none(text: str) -> str | None:
 def _looks_like_host(item: str) -> bool:
     host = re.split(r"[/?#]", item, maxsplit=1)[0]
     return is_known_suffix(host.lower()) and not host.replace(".", "").isdigit()
+
+
+# A header name pasted with the sender ("From: …").
+_HEADER_NAME = re.compile(r"\s*(?:from|sender|reply-to|return-path)\s*:\s*", re.IGNORECASE)
+# What a real mailbox name holds: letters, digits and the RFC 5322 atext symbols, less those
+# that turn an address into a link to another site ("/", "?", "#", "\\") or route mail
+# elsewhere ("%"); quoting, spaces and a second "@" are legal in RFC 5322 and found in no
+# mailbox anyone is given.
+_MAILBOX_NAME = re.compile(r"[\w.!$&'*+=^`{|}~-]+")
+
+
+def mailboxes(text: str) -> list[tuple[str, str]]:
+    """[(display name, address)] of each mailbox a sender line names, as mail programs read
+    it: mailboxes are separated by commas outside quotes, comments and angle brackets; the
+    address of one is in its last angle brackets and all the rest is the name a reader sees
+    (``vanphong@quangninh.gov.vn <x@evil.com>`` is x@evil.com, whatever Python's parseaddr
+    says); without brackets, a comment after the address is the name. Parts with no "@"
+    (``Nguyen, Van A <…>``) name no mailbox."""
+    text = text.strip()[:MAX_INPUT]
+    header = _HEADER_NAME.match(text)
+    if header:
+        text = text[header.end() :]
+    found = []
+    for piece in _top_level_split(text):
+        if "@" not in piece:
+            continue
+        opening, closing, comment = _last_brackets(piece)
+        if opening >= 0:
+            address = piece[opening + 1 : closing]
+            display = piece[:opening] + " " + piece[closing + 1 :]
+        elif comment >= 0:
+            address, display = piece[:comment], piece[comment + 1 : -1]
+        else:
+            address, display = piece, ""
+        found.append((_unquoted(display), address.strip()))
+    return found
+
+
+def _top_level_split(text: str) -> list[str]:
+    """``text`` split at the commas outside quotes, comments and angle brackets."""
+    pieces, start, quoted, escaped, depth, angle = [], 0, False, False, 0, False
+    for at, char in enumerate(text):
+        if escaped:
+            escaped = False
+        elif char == "\\" and (quoted or depth):
+            escaped = True
+        elif char == '"' and not depth:
+            quoted = not quoted
+        elif quoted:
+            continue
+        elif char == "(":
+            depth += 1
+        elif char == ")" and depth:
+            depth -= 1
+        elif depth:
+            continue
+        elif char == "<":
+            angle = True
+        elif char == ">":
+            angle = False
+        elif char == "," and not angle:
+            pieces.append(text[start:at])
+            start = at + 1
+    pieces.append(text[start:])
+    return [piece.strip() for piece in pieces if piece.strip()]
+
+
+def _last_brackets(piece: str) -> tuple[int, int, int]:
+    """(opening "<" of the last angle brackets outside quotes and comments, and its ">" or
+    the end, or -1, -1), and where a comment closing the piece opens (or -1)."""
+    opening, closing, comment, quoted, escaped, depth = -1, -1, -1, False, False, 0
+    for at, char in enumerate(piece):
+        if escaped:
+            escaped = False
+        elif char == "\\" and (quoted or depth):
+            escaped = True
+        elif char == '"' and not depth:
+            quoted = not quoted
+        elif quoted:
+            continue
+        elif char == "(":
+            if not depth:
+                comment = at
+            depth += 1
+        elif char == ")" and depth:
+            depth -= 1
+        elif depth:
+            continue
+        elif char == "<":
+            opening, closing = at, -1
+        elif char == ">" and opening >= 0 and closing < 0:
+            closing = at
+    if opening >= 0 and closing < 0:
+        closing = len(piece)
+    closes_with_comment = piece.endswith(")") and comment > 0 and not depth
+    return opening, closing, comment if closes_with_comment else -1
+
+
+def _unquoted(display: str) -> str:
+    display = " ".join(display.split())
+    if len(display) >= 2 and display[0] == display[-1] == '"':
+        display = re.sub(r"\\(.)", r"\1", display[1:-1])
+    return display.strip()
+
+
+def _unusable_characters(local: str) -> str:
+    """The characters of a mailbox name (the part before the last "@") that no real mailbox
+    has, each shown once ("\\ /"), or ""."""
+    local = unicodedata.normalize("NFC", local)  # letters typed with combining accents
+    if _MAILBOX_NAME.fullmatch(local):
+        return ""
+    unusable = dict.fromkeys(_MAILBOX_NAME.sub("", local))
+    return " ".join(
+        c if c.isprintable() and not c.isspace() else f"U+{ord(c):04X}" for c in unusable
+    )
+
+
+def _is_mailto(text: str) -> bool:
+    return text.lstrip()[:7].lower() == "mailto:"
+
+
+def _address_label(display: str, address: str) -> str:
+    return f'"{display}" <{address}>' if display else address

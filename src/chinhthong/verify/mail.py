@@ -20,11 +20,18 @@ addresses and links to official sites are shown as official parts, but a strange
 that carries them stays unknown (forgers add them to look genuine).
 
 Authentication-Results (RFC 8601): the topmost field is the one the receiving server added
-last. Every field with the same authserv-id is trusted as well, since RFC 8601 section 5 has a
-border server delete or rename incoming fields that claim its own authserv-id; fields with any
-other authserv-id (written upstream, or by the sender itself) are ignored.
+last, and its authserv-id is trusted; fields with any other authserv-id (written upstream, or
+by the sender itself) are ignored. For each method the topmost trusted field reporting it
+decides: the server adds its own fields above the ones it received, so a lower field with its
+authserv-id may be the sender's (RFC 8601 section 5 has a border server remove them, and not
+every server does).
+
+Senders are read as mail programs read them: a From line that breaks the grammar is read with
+Engine's ``mailboxes`` (the address in the last angle brackets is the mailbox), and a From
+line naming several mailboxes is never official.
 """
 
+import contextlib
 import re
 import time
 from email.headerregistry import Address
@@ -39,6 +46,7 @@ from selectolax.lexbor import LexborHTMLParser
 from chinhthong.verify import canonical
 from chinhthong.verify.canonical import InvalidIdentifier
 from chinhthong.verify.domains import is_known_suffix
+from chinhthong.verify.engine import mailboxes
 from chinhthong.verify.mail_archives import Budget, inspect_attachment
 from chinhthong.verify.mail_attachments import attachment_names
 from chinhthong.verify.results import ChannelRef, Reason, Result, Verdict, decide, reason
@@ -51,6 +59,11 @@ MAX_FIELD = 2048  # characters of one header value that are parsed
 MAX_CONTAINERS = 100  # multipart and message/* declarations the parser is trusted with
 MAX_BOUNDARY_LINES = 4 * 500  # lines starting with "--" (boundaries) the parser is trusted with
 MAX_LINES = 500_000  # a 25 MB message of base64 has 340 000
+# Lines × the boundaries that may be open around them: the parser matches every line against
+# every open boundary (20 levels × 499,000 lines took 1.2 s, 99 levels 4 s). A 25 MB message
+# of base64 under three multiparts counts 1 million; 15 messages forwarded with a document
+# each, 1.4 million.
+MAX_NESTED_LINES = 5_000_000
 MAX_HTML_TAGS = 10_000  # beyond this, lexbor's cost grows with nesting; links are read by regex
 MAX_DEPTH = 20
 MAX_PARTS = 500
@@ -88,6 +101,8 @@ _ATTRIBUTE_LINK = re.compile(
 _LINK_SCHEMES = WEB_SCHEMES | SCRIPT_SCHEMES | {"mailto", "vbscript"}
 _DISPLAYED_ADDRESS = re.compile(r"[\w.+-]{1,64}@((?:[\w-]{1,63}\.){1,6}[\w-]{2,24})")
 _TRAILING = ".,;:!?)]}>'\""
+# Within one Authentication-Results field: a pass of any signature wins, then a failure.
+_RANK = {"pass": 2, "fail": 1}
 
 
 class _MailPolicy(EmailPolicy):
@@ -206,7 +221,7 @@ class _Analysis:
         """The message with its header block cut to MAX_HEADERS fields and MAX_HEAD_BYTES,
         keeping the fields analysed here (at most MAX_AUTH_FIELDS of each name)."""
         head, body = _split_head(raw)
-        if len(head) <= MAX_HEAD_BYTES and head.count(b"\n") < MAX_HEADERS:
+        if len(head) <= MAX_HEAD_BYTES and _line_count(head) < MAX_HEADERS:
             return raw
         fields = _fields(head[: MAX_HEAD_BYTES * 4])
         if len(head) <= MAX_HEAD_BYTES and len(fields) <= MAX_HEADERS:
@@ -249,6 +264,11 @@ class _Analysis:
         checked, self.from_text = self._check_addresses("from", value, limit=MAX_ADDRESSES)
         self.parts.extend(result for _, result in checked)
         self.from_count = len(checked)
+        if len(checked) > 1:
+            # From: x@evil.com, vanphong@quangninh.gov.vn: programs show one author or the
+            # other, and the official one may not be the one that wrote it.
+            shown = ", ".join(address.addr_spec for address, _ in checked if address is not None)
+            self.add("several_senders", Verdict.SUSPICIOUS, addresses=shown)
         for address, result in checked:
             self._display_name_address(address, result)
         return checked
@@ -257,14 +277,24 @@ class _Analysis:
         """([(address, engine's result)], the header as decoded text)."""
         addresses, defects, decoded = _parse_addresses(name, value)
         self.defects.update(d for d in defects if d in _HEADER_DEFECTS)
+        if defects and name != "return-path":
+            # A header breaking the grammar is read as mail programs read it, not as the
+            # stdlib recovers from it: "vanphong@quangninh.gov.vn <x@evil.com>" is x@evil.com.
+            addresses = _as_mail_programs_read(value, addresses)
         checked: list[tuple[Address | None, Result]] = [
-            (address, self._judge(self.engine.check_address, _address_text(address), "address"))
+            (address, self._judge(self._mailbox(address), _address_text(address), "address"))
             for address in addresses[:limit]
         ]
         if not addresses:
             text = _one_line(value)[:MAX_FIELD]
             checked.append((None, self._judge(self.engine.check_address, text, "address")))
         return checked, _one_line(decoded)
+
+    def _mailbox(self, address: Address):
+        """The engine's check of one parsed address, given its parts as parsed: a name no
+        mailbox has (a backslash, a quote) is judged as written, not as _address_text shows it."""
+        spec = f"{address.username}@{address.domain}"
+        return lambda text: self.engine.check_mailbox(text, address.display_name, spec)
 
     def _display_name_address(self, address: Address | None, result: Result) -> None:
         """ "admin@quangninh.gov.vn" <someone@gmail.com>: the name shows another address."""
@@ -466,13 +496,23 @@ class _Analysis:
 
 
 # --- helpers ----------------------------------------------------------------------------------
+def _line_count(raw: bytes, start: int = 0, end: int | None = None) -> int:
+    """Lines in raw[start:end] as the parser splits them: at LF, CRLF and a bare CR alike."""
+    end = len(raw) if end is None else end
+    crlf = raw.count(b"\r\n", start, end)
+    return raw.count(b"\n", start, end) + raw.count(b"\r", start, end) - crlf
+
+
 def _blank_line(raw: bytes) -> tuple[int, int]:
-    """Start and end of the first empty line (the end of the header block), or (-1, -1)."""
-    found = [(at, at + len(sep)) for sep in (b"\n\n", b"\n\r\n") if (at := raw.find(sep)) >= 0]
+    """Start and end of the first empty line (the end of the header block), or (-1, -1); the
+    start is that of the line break ending the last header line. Line breaks are LF, CRLF and a
+    bare CR, so an empty line shows as LF LF, LF CR or CR CR where the two breaks meet."""
+    found = [at for pair in (b"\n\n", b"\n\r", b"\r\r") if (at := raw.find(pair)) >= 0]
     if not found:
         return -1, -1
-    start, end = min(found)
-    return (start - 1 if start and raw[start - 1 : start] == b"\r" else start), end
+    at = min(found)
+    start = at - 1 if raw[at : at + 1] == b"\n" and raw[at - 1 : at] == b"\r" else at
+    return start, at + 1 + (2 if raw[at + 1 : at + 3] == b"\r\n" else 1)
 
 
 def _split_head(raw: bytes) -> tuple[bytes, bytes]:
@@ -488,13 +528,14 @@ def _head_of(raw: bytes) -> bytes:
     start, _ = _blank_line(head)
     if start >= 0:
         return head[:start] + b"\n\n"
-    return head[: head.rfind(b"\n") + 1 or len(head)] + b"\n"
+    end = max(head.rfind(b"\n"), head.rfind(b"\r")) + 1
+    return head[: end or len(head)] + b"\n"
 
 
 def _fields(head: bytes) -> list[bytes]:
     """Header fields with their folded continuation lines."""
     fields: list[list[bytes]] = []
-    for line in head.split(b"\n"):
+    for line in head.splitlines():  # bytes.splitlines: at LF, CRLF and CR, like the parser
         if fields and line[:1] in (b" ", b"\t"):
             fields[-1].append(line)
         else:
@@ -503,14 +544,42 @@ def _fields(head: bytes) -> list[bytes]:
 
 
 def _structure_too_large(raw: bytes) -> bool:
-    """Whether the parser would build more structure than is safe: the parser's cost grows
-    with the nesting of multiparts (each line is matched against every open boundary) and
-    with the number of parts. Mentions of multipart/ and message/ bound the first, lines
-    starting with "--" the second."""
-    if raw.count(b"\n") > MAX_LINES or raw.count(b"\n--") > MAX_BOUNDARY_LINES:
+    """Whether the parser would build more structure than is safe: its cost grows with the
+    number of lines, of parts (lines starting with "--") and of containers (mentions of
+    multipart/ and message/), and with lines × the boundaries open around them. Lines are
+    counted as the parser splits them, at a bare CR as at LF and CRLF."""
+    if _line_count(raw) > MAX_LINES:
+        return True
+    if raw.count(b"\n--") + raw.count(b"\r--") > MAX_BOUNDARY_LINES:
         return True
     lowered = raw.lower()
-    return lowered.count(b"multipart/") + lowered.count(b"message/") > MAX_CONTAINERS
+    if lowered.count(b"multipart/") + lowered.count(b"message/") > MAX_CONTAINERS:
+        return True
+    return _nesting_work(raw, lowered) > MAX_NESTED_LINES
+
+
+def _nesting_work(raw: bytes, lowered: bytes) -> int:
+    """An upper bound of the parser's boundary matches, found without parsing: each line is
+    matched against every boundary open around it. A boundary opens only after the
+    Content-Type declaring it, which names "multipart/" and "boundary", so a line has at most
+    as many open around it as there are declarations before it (each
+    message/delivery-status adds a match of its own)."""
+    marks: list[tuple[int, int]] = []
+    for kind, needle in enumerate((b"multipart/", b"boundary", b"message/delivery-status")):
+        # The first and the last are at most MAX_CONTAINERS (checked before); past as many
+        # mentions of "boundary", the count of "multipart/" bounds the declarations.
+        at, found = lowered.find(needle), 0
+        while at >= 0 and found <= MAX_CONTAINERS:
+            marks.append((at, kind))
+            found += 1
+            at = lowered.find(needle, at + len(needle))
+    marks.sort()
+    seen, work, start = [0, 0, 0], 0, 0
+    for at, kind in [*marks, (len(raw), 0)]:
+        work += _line_count(raw, start, at) * (min(seen[0], seen[1]) + seen[2])
+        seen[kind] += 1
+        start = at
+    return work
 
 
 def _header_values(message) -> dict[str, list[str]]:
@@ -560,6 +629,20 @@ def _parse_addresses(name: str, value: str) -> tuple[list[Address], list[str], s
         return [], ["InvalidHeaderDefect"], value
 
 
+def _as_mail_programs_read(value: str, parsed: list[Address]) -> list[Address]:
+    """The mailboxes of a header with defects as mail programs read them (Engine's
+    ``mailboxes``: the address in the last angle brackets, the rest the name), when that reading
+    finds other addresses than the stdlib's recovery (``parsed``) does."""
+    found = []
+    for display, spec in mailboxes(value):
+        local, _, domain = spec.rpartition("@")
+        if local and domain:
+            with contextlib.suppress(ValueError):
+                found.append(Address(_one_line(_decoded("subject", display)), local, domain))
+    same = [(a.username, a.domain) for a in found] == [(a.username, a.domain) for a in parsed]
+    return parsed if same or not found else found
+
+
 def _address_text(address: Address) -> str:
     """What Engine.check_address reads: "display" <local@domain>, quoting made harmless."""
     local = re.sub(r"[\s\"<>@,;:\\()\[\]]", "_", address.username) or "_"
@@ -583,8 +666,13 @@ def _decode(payload: bytes, charset: str | None) -> str:
 
 
 def _trusted_results(values: list[str], from_domain: str) -> dict[str, str]:
-    """method -> result from the receiving server's Authentication-Results: "pass" when any
-    result of the method passes for the From domain, else "fail" when one fails."""
+    """method -> result from the receiving server's Authentication-Results. For each method
+    the topmost field of that server reporting it decides: the server adds its own fields
+    above those it received, so a lower field with its authserv-id may be the sender's
+    (RFC 8601 section 5). Within that field "pass" wins when any result of the method passes
+    for the From domain (a message may carry several DKIM signatures), then "fail"; another
+    result ("none", "softfail", an unaligned pass) is kept as it is, so that no lower field
+    can replace it."""
     found: dict[str, str] = {}
     trusted = None
     for value in values[:MAX_AUTH_FIELDS]:
@@ -592,13 +680,16 @@ def _trusted_results(values: list[str], from_domain: str) -> dict[str, str]:
         trusted = trusted if trusted is not None else server
         if server != trusted:
             continue
+        here: dict[str, str] = {}
         for method, result, props in results:
             if method == "dmarc" and props.get("header.from", from_domain).lower() != from_domain:
-                continue
-            if method == "dkim" and result == "pass" and not _aligned(props, from_domain):
-                continue
-            if result == "pass" or (result == "fail" and found.get(method) != "pass"):
-                found[method] = result
+                result = "other_domain"
+            elif method == "dkim" and result == "pass" and not _aligned(props, from_domain):
+                result = "unaligned"
+            if method not in here or _RANK.get(result, 0) > _RANK.get(here[method], 0):
+                here[method] = result
+        for method, result in here.items():
+            found.setdefault(method, result)  # a field above decided it already
     return found
 
 

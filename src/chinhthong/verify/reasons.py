@@ -152,6 +152,16 @@ TEXTS = {
         "%(host)s poses as a government site (“gov”) but is not under gov.vn."
     ),
     "mixed_script": gettext_noop("%(host)s mixes letters from different alphabets."),
+    # suspicious: senders
+    "malformed_address": gettext_noop(
+        "%(address)s is not a real mail address: no mailbox has %(characters)s in its name. "
+        "Such addresses are made to pass for an official one; do not write to it or open it "
+        "as a link."
+    ),
+    "several_senders": gettext_noop(
+        "The sender names several mail addresses (%(addresses)s); mail programs may show only "
+        "one of them, so it is not one official sender."
+    ),
     # suspicious: archives inside archives (verify/mail_attachments.py)
     "archive_too_deep": gettext_noop(
         "The archive “%(name)s” lies more than %(limit)s levels deep in archives inside "
