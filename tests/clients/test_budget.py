@@ -83,8 +83,7 @@ def test_log_in_attempts_have_a_limit_of_their_own(client, db, url):
     kept /healthz waiting seconds. Pages stay within the public limit meanwhile."""
     with override_settings(LOGIN_RATE_LIMIT="3/m", PUBLIC_RATE_LIMIT="100/m"):
         tries = [
-            client.post(url, {"username": f"u{n}", "password": "sai"}).status_code
-            for n in range(4)
+            client.post(url, {"username": f"u{n}", "password": "sai"}).status_code for n in range(4)
         ]
         page = client.get("/danh-ba/")
     assert tries == [200, 200, 200, 429]
