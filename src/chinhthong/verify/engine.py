@@ -479,9 +479,11 @@ def mailboxes(text: str) -> list[tuple[str, str]]:
     return found
 
 
-def _top_level_split(text: str) -> list[str]:
-    """``text`` split at the commas outside quotes, comments and angle brackets."""
-    pieces, start, quoted, escaped, depth, angle = [], 0, False, False, 0, False
+def _structural(text: str):
+    """(position, character) of each character outside quoted strings and comments, and of
+    the parentheses that open and close a comment at the top level (RFC 5322 3.2.2-3.2.4)."""
+    quoted = escaped = False
+    depth = 0
     for at, char in enumerate(text):
         if escaped:
             escaped = False
@@ -493,14 +495,22 @@ def _top_level_split(text: str) -> list[str]:
             continue
         elif char == "(":
             depth += 1
+            if depth == 1:
+                yield at, char
         elif char == ")" and depth:
             depth -= 1
-        elif depth:
-            continue
-        elif char == "<":
-            angle = True
-        elif char == ">":
-            angle = False
+            if not depth:
+                yield at, char
+        elif not depth:
+            yield at, char
+
+
+def _top_level_split(text: str) -> list[str]:
+    """``text`` split at the commas outside quotes, comments and angle brackets."""
+    pieces, start, angle = [], 0, False
+    for at, char in _structural(text):
+        if char in "<>":
+            angle = char == "<"
         elif char == "," and not angle:
             pieces.append(text[start:at])
             start = at + 1
@@ -511,31 +521,19 @@ def _top_level_split(text: str) -> list[str]:
 def _last_brackets(piece: str) -> tuple[int, int, int]:
     """(opening "<" of the last angle brackets outside quotes and comments, and its ">" or
     the end, or -1, -1), and where a comment closing the piece opens (or -1)."""
-    opening, closing, comment, quoted, escaped, depth = -1, -1, -1, False, False, 0
-    for at, char in enumerate(piece):
-        if escaped:
-            escaped = False
-        elif char == "\\" and (quoted or depth):
-            escaped = True
-        elif char == '"' and not depth:
-            quoted = not quoted
-        elif quoted:
-            continue
-        elif char == "(":
-            if not depth:
-                comment = at
-            depth += 1
-        elif char == ")" and depth:
-            depth -= 1
-        elif depth:
-            continue
+    opening, closing, comment, comment_end = -1, -1, -1, -1
+    for at, char in _structural(piece):
+        if char == "(":
+            comment = at
+        elif char == ")":
+            comment_end = at
         elif char == "<":
             opening, closing = at, -1
         elif char == ">" and opening >= 0 and closing < 0:
             closing = at
     if opening >= 0 and closing < 0:
         closing = len(piece)
-    closes_with_comment = piece.endswith(")") and comment > 0 and not depth
+    closes_with_comment = comment > 0 and comment_end == len(piece) - 1
     return opening, closing, comment if closes_with_comment else -1
 
 
