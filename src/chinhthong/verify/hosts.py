@@ -8,11 +8,14 @@ import disarm
 from chinhthong.verify.blocklist import Blocklist
 from chinhthong.verify.domains import readable
 from chinhthong.verify.index import Owners, RegistryIndex
-from chinhthong.verify.lookalike import GOV_TOKENS, normalise
+from chinhthong.verify.lookalike import GOV_TOKENS, LURES, normalise
 from chinhthong.verify.results import ChannelRef, Reason, Verdict, reason
 from chinhthong.verify.urls import SHORTENERS
 
 RESTRICTED_SUFFIXES = ("gov.vn",)  # registered only by state bodies (MISSION.md)
+# How a name under gov.vn may imitate an official one (an exact official name under gov.vn,
+# chinhphu.gov.vn, is the same body's; words joined to it only with a lure: xacminh-…).
+GOV_VN_LOOKS = frozenset({"homoglyph", "diacritics", "leetspeak", "typosquat"})
 CACHE_LIMIT = 500_000
 # What the DNS allows (RFC 1035): a longer name cannot be looked up, so no site has it. Such
 # hosts are answered at once; comparing thousands of labels with the registry cost 0.2 s each.
@@ -43,6 +46,10 @@ def _compact(found: HostFinding, host: str):
 def _tokens(name_part: str) -> list[str]:
     """The words of a host's name part: www.quangninh-gov -> www, quangninh, gov."""
     return [t for t in name_part.replace("_", "-").replace(".", "-").split("-") if t]
+
+
+def _lured(tokens: list[str]) -> bool:
+    return any(normalise(t).final in LURES for t in tokens)
 
 
 def _expand(code: str, host: str) -> HostFinding:
@@ -114,7 +121,7 @@ class HostAnalyser:
             registrable.endswith(RESTRICTED_SUFFIXES)
             and domains.public_suffix(host) in RESTRICTED_SUFFIXES
         ):
-            return HostFinding((reason("unregistered_gov_vn", Verdict.UNKNOWN, host=shown),))
+            return self._under_gov_vn(host, shown, registrable)
         mail = self.index.mail_domain_for(host)
         if mail or registrable in self.index.official_registrables:
             # The organisation's own domain, registered for mail but not as a website.
@@ -148,15 +155,37 @@ class HostAnalyser:
             return self._imitation(match, shown)
         return HostFinding(self._risks(host, shown, registrable, name_part, tokens))
 
-    def _imitation(self, match, shown: str) -> HostFinding:
+    def _imitation(self, match, shown: str, code: str | None = None) -> HostFinding:
         owners: Owners = match.brand.key
         official = owners.for_link()
         params = {"host": shown, "official": match.brand.registrable, "channel": official.name}
         if match.technique == "typosquat":
             params["distance"] = str(match.distance)
         return HostFinding(
-            (reason(match.technique, Verdict.IMPERSONATION, **params),), imitated=owners
+            (reason(code or match.technique, Verdict.IMPERSONATION, **params),), imitated=owners
         )
+
+    def _under_gov_vn(self, host: str, shown: str, registrable: str) -> HostFinding:
+        """A gov.vn name no channel has. Only state bodies register gov.vn names, but a From
+        line can carry any domain, registered or not, and a reader cannot see a Cyrillic "а"
+        nor notice one slipped letter: a name that looks like an official one is an imitation
+        (letter 1341 prints quangning.gov.vn for quangninh.gov.vn). Near names of other real
+        bodies (quangnam, short ministry names) are not slips of an official name."""
+        domains = self.index.domains
+        if registrable not in self.index.official_registrables:
+            readable_registrable = readable(registrable)
+            core_label = domains.core_label(readable_registrable)
+            tokens = _tokens(core_label)
+            match = self.index.brands.match(core_label, tokens)
+            if match and match.registrable_differs(registrable):
+                if match.technique in GOV_VN_LOOKS:
+                    code = "gov_vn_slip" if match.technique == "typosquat" else None
+                    return self._imitation(match, shown, code)
+                if match.technique == "combosquat" and _lured(tokens):
+                    return self._imitation(match, shown)
+            if not core_label.isascii() and disarm.is_mixed_script(core_label.replace("-", "")):
+                return HostFinding((reason("mixed_script", Verdict.SUSPICIOUS, host=shown),))
+        return HostFinding((reason("unregistered_gov_vn", Verdict.UNKNOWN, host=shown),))
 
     def _embedded(self, host: str, registrable: str) -> HostFinding | None:
         """quangninh.gov.vn.example.top, dichvucong.gov.vn-xacminh.com: an official domain at

@@ -127,6 +127,9 @@ class Match:
     technique: str  # suffix_swap, combosquat, typosquat, diacritics, homoglyph, leetspeak
     distance: int = 0
 
+    def registrable_differs(self, registrable: str) -> bool:
+        return self.brand.registrable != registrable
+
 
 class BrandIndex:
     def __init__(self, brands: list[Brand]):

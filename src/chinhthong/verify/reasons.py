@@ -89,6 +89,11 @@ TEXTS = {
     "typosquat": gettext_noop(
         "%(host)s differs by %(distance)s letter(s) from %(official)s, the official “%(channel)s”."
     ),
+    "gov_vn_slip": gettext_noop(
+        "%(host)s differs by %(distance)s letter(s) from %(official)s, the official "
+        "“%(channel)s”: a typing slip or an imitation. Only %(official)s is official; what is "
+        "sent to %(host)s does not reach it."
+    ),
     "homoglyph": gettext_noop(
         "%(host)s uses letters from other alphabets that look like %(official)s, the official "
         "“%(channel)s”."
