@@ -32,9 +32,12 @@ LEET_L = str.maketrans({"1": "l"})
 LURES = frozenset(
     """gov govvn vn chinhthuc official online tructuyen dangnhap login signin xacminh xacthuc
     verify secure account taikhoan capnhat update hotro support thongbao tracuu nopphat
-    phatnguoi dichvu service portal congdan hoso dangky khaibao canhbao hethong""".split()
+    phatnguoi dichvu service portal congdan hoso dangky khaibao canhbao hethong
+    qov govn""".split()
 )
-GOV_TOKENS = frozenset({"gov", "govvn"})
+# "gov" as a reader takes it: g0v and 9ov read as gov already (digits as letters); a "q" for
+# the "g" (tracuu.qov.vn) and a dropped "v" (govn) are the misreadings scammers register.
+GOV_TOKENS = frozenset({"gov", "govvn", "qov", "qovvn", "govn"})
 
 # Vietnamese syllables: onset, vowel nucleus, final. Used to abbreviate official names the way
 # scammers do (dichvucong -> dvc, dvcong; baohiemxahoi -> bhxh).
