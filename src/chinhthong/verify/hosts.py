@@ -15,7 +15,7 @@ from chinhthong.verify.urls import SHORTENERS
 RESTRICTED_SUFFIXES = ("gov.vn",)  # registered only by state bodies (MISSION.md)
 # How a name under gov.vn may imitate an official one (an exact official name under gov.vn,
 # chinhphu.gov.vn, is the same body's; words joined to it only with a lure: xacminh-…).
-GOV_VN_LOOKS = frozenset({"homoglyph", "diacritics", "leetspeak", "typosquat"})
+GOV_VN_LOOKS = frozenset({"homoglyph", "diacritics", "leetspeak", "letter_pairs", "typosquat"})
 CACHE_LIMIT = 500_000
 # What the DNS allows (RFC 1035): a longer name cannot be looked up, so no site has it. Such
 # hosts are answered at once; comparing thousands of labels with the registry cost 0.2 s each.

@@ -49,6 +49,17 @@ _SYLLABLE = re.compile(
 
 _LURE_PATTERN = re.compile("|".join(sorted(LURES, key=len, reverse=True)))
 
+# Letter pairs a reader takes for one letter at a glance (rn for m, vv for w, cl for d, ii for
+# u): a name is also compared as read, with each pair taken as its letter, on both sides.
+SEQUENCES = (("rn", "m"), ("vv", "w"), ("cl", "d"), ("ii", "u"))
+
+
+def as_read(name: str) -> str:
+    for pair, letter in SEQUENCES:
+        name = name.replace(pair, letter)
+    return name
+
+
 TYPO_MIN_LENGTH = 5  # shorter names (who, moh, csgt) are matched exactly, never by distance
 
 
@@ -150,6 +161,9 @@ class BrandIndex:
         self.finals: dict[str, Brand] = {}
         for core, brand in self.brands.items():
             self.finals.setdefault(normalise(core).final, brand)
+        self.read: dict[str, Brand] = {}
+        for final, brand in self.finals.items():
+            self.read.setdefault(as_read(final), brand)
         near: dict[int, dict[int, list[str]]] = {}
         for core in self.finals:
             limit = allowed_distance(len(core))
@@ -177,7 +191,22 @@ class BrandIndex:
             if brand:
                 technique = core.technique(brand.core)
                 return Match(brand, "suffix_swap" if technique == "exact" else technique)
-        return self._tokens(tokens, lured) or self._embedded(core) or self._typo(core)
+        return (
+            self._sequences(core)
+            or self._tokens(tokens, lured)
+            or self._embedded(core)
+            or self._typo(core)
+        )
+
+    def _sequences(self, name: Normalised) -> Match | None:
+        """rnoh for moh, vvho for who, clichvucong for dichvucong: pairs of letters read as
+        one (SEQUENCES), in the name or in the official one."""
+        for form in name.forms():
+            read = as_read(form)
+            brand = self.read.get(read)
+            if brand is not None and form != brand.core:
+                return Match(brand, "letter_pairs")
+        return None
 
     def _official(self, name: str) -> Brand | None:
         """The official name ``name`` is, as written or as read (dichvu247 as dichvuzat)."""

@@ -94,6 +94,10 @@ TEXTS = {
         "“%(channel)s”: a typing slip or an imitation. Only %(official)s is official; what is "
         "sent to %(host)s does not reach it."
     ),
+    "letter_pairs": gettext_noop(
+        "%(host)s writes pairs of letters that read as one (rn as m, vv as w, cl as d, ii as u) "
+        "to look like %(official)s, the official “%(channel)s”."
+    ),
     "homoglyph": gettext_noop(
         "%(host)s uses letters from other alphabets that look like %(official)s, the official "
         "“%(channel)s”."
