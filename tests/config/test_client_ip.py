@@ -65,3 +65,23 @@ def test_lockout_is_per_client_behind_the_proxy(client, editor):
 def test_a_forwarded_value_that_is_not_an_address_falls_back_to_the_peer():
     with override_settings(PROXY_COUNT=1):
         assert client_ip(request("10.0.0.1", "not-an-ip")) == "10.0.0.1"
+
+
+@pytest.mark.parametrize(
+    ("peer", "expected"),
+    [
+        ("2001:db8:1:2::1", "2001:db8:1:2::/64"),
+        ("2001:db8:1:2:ffff:ffff:ffff:fffe", "2001:db8:1:2::/64"),  # the same host's /64
+        ("2001:db8:1:3::1", "2001:db8:1:3::/64"),  # another /64, another client
+        ("::ffff:203.0.113.9", "203.0.113.9"),  # IPv4 written as IPv6 is that IPv4 client
+        ("::1", "::1"),
+        ("203.0.113.9", "203.0.113.9"),
+    ],
+)
+def test_an_ipv6_client_is_its_64_network(peer, expected):
+    """The finding: 300 addresses of one /64 through X-Forwarded-For were 300 clients, so one
+    IPv6 host passed every per-address limit (concurrency, rate, log-in, memory)."""
+    with override_settings(PROXY_COUNT=0):
+        assert client_ip(request(peer)) == expected
+    with override_settings(PROXY_COUNT=1):
+        assert client_ip(request("10.0.0.1", peer)) == expected

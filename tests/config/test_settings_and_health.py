@@ -143,3 +143,8 @@ def test_a_refusal_is_logged_in_one_line_and_a_failure_with_its_traceback():
     forbidden, failure = stream.getvalue().split("Server error: /quan-tri/")
     assert forbidden == "Forbidden: /quan-tri/\n"
     assert "Traceback" in failure
+    security = logging.makeLogRecord(
+        {"name": "django.security.DisallowedHost", "levelno": logging.ERROR, "msg": "Host"}
+    )
+    security.exc_info = (ValueError, ValueError("x"), None)
+    assert handler.filters[0].filter(security) and security.exc_info is None

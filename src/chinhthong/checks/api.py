@@ -8,7 +8,7 @@ from ninja import Router, Schema
 from ninja.errors import HttpError
 
 from chinhthong.checks import services
-from chinhthong.clients.ratelimit import charge
+from chinhthong.clients.ratelimit import charge, charged_for_work
 
 router = Router(tags=["check"])
 
@@ -148,6 +148,8 @@ def check_email(request, response: HttpResponse):
         )
     charge(request, services.email_cost(raw) - 1)
     try:
-        return _answer(response, services.as_json(services.check_email(raw), request.LANGUAGE_CODE))
+        with charged_for_work(request):
+            result = services.check_email(raw)
+        return _answer(response, services.as_json(result, request.LANGUAGE_CODE))
     except services.InputRejected as exc:
         raise HttpError(413 if len(raw) > services.MAX_EMAIL_BYTES else 422, str(exc)) from exc

@@ -7,7 +7,7 @@ from django.views.decorators.http import require_http_methods
 from chinhthong.checks import services
 from chinhthong.checks.forms import CheckForm
 from chinhthong.clients.budget import rate_limited
-from chinhthong.clients.ratelimit import RateLimitExceeded, charge, limited
+from chinhthong.clients.ratelimit import RateLimitExceeded, charge, charged_for_work, limited
 
 
 @limited("pages", max_body=services.MAX_EMAIL_BYTES + 256 * 1024)  # an .eml and the form
@@ -27,9 +27,7 @@ def check_page(request: HttpRequest) -> HttpResponse:
                 return rate_limited(request, exc.retry_after)
         if not eml and "\n" not in text:
             return redirect(reverse("checks:check") + "?" + urlencode({"q": text}))
-        return _show(
-            request, form, lambda: services.check_email(eml) if eml else services.check(text)
-        )
+        return _show(request, form, lambda: _email(request, eml) if eml else services.check(text))
     query = request.GET.get("q", "").strip()
     if not query:
         return render(request, "checks/check.html", {"form": CheckForm()})
@@ -39,6 +37,11 @@ def check_page(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return render(request, "checks/check.html", {"form": form}, status=400)
     return _show(request, form, lambda: services.check(query), shareable=True)
+
+
+def _email(request, eml: bytes):
+    with charged_for_work(request):
+        return services.check_email(eml)
 
 
 def _show(request, form, run, shareable: bool = False) -> HttpResponse:

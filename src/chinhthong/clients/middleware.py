@@ -10,8 +10,9 @@ class RequestBudgetMiddleware:
 
     def __call__(self, request):
         response = self.get_response(request)
-        if response.status_code == 404 and not _counted(request):
-            # No view answers the address, so process_view never ran: count it now.
+        if response.status_code in (400, 404) and not _counted(request):
+            # No view answered (an address no view has, a Host this site does not answer to),
+            # so process_view never ran: count it now.
             refusal = admit(request, None)
             if refusal is not ADMITTED:
                 return respond(request, refusal)

@@ -74,10 +74,11 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
-    "django.middleware.common.CommonMiddleware",
     # Before the CSRF check, which reads form bodies: bodies over a view's size and clients
-    # over their rate limit are refused before anything reads them.
+    # over their rate limit are refused before anything reads them. Before CommonMiddleware,
+    # so that requests it refuses (a Host this site does not answer to) are counted too.
     "chinhthong.clients.middleware.RequestBudgetMiddleware",
+    "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
