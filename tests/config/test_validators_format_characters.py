@@ -78,12 +78,48 @@ def test_vietnamese_passes_precomposed_and_with_combining_marks():
     validate_multi_line(f"{decomposed}\r\n\t{VIETNAMESE}\n")
 
 
-def test_every_combining_mark_passes():
+# Marks that show as nothing: refused like format characters (the test of 2026-12-05 stored
+# "UBND tỉnh Quảng\u034fNinh" and variation selectors as names).
+BLANK_MARKS = {0x034F, 0x17B4, 0x17B5, *range(0x180B, 0x1810), *range(0xFE00, 0xFE10)}
+BLANK_MARKS |= set(range(0xE0100, 0xE01F0))
+
+
+def test_every_combining_mark_that_shows_passes():
     marks = "".join(
-        chr(c) for c in range(sys.maxunicode + 1) if unicodedata.category(chr(c)) == "Mn"
+        chr(c)
+        for c in range(sys.maxunicode + 1)
+        if unicodedata.category(chr(c)) == "Mn" and c not in BLANK_MARKS
     )
     assert forbidden_character("a" + marks) is None
     assert forbidden_character("a" + marks, multi_line=True) is None
+
+
+@pytest.mark.parametrize(
+    "blank",
+    [
+        0x3164,
+        0x115F,
+        0x1160,
+        0xFFA0,
+        0x034F,
+        0x2800,
+        0xFE0F,
+        0xFE00,
+        0xE0100,
+        0x180B,
+        0x17B4,
+        0xE000,
+        0xFFFF,
+        0x0378,
+    ],
+)
+def test_characters_that_show_as_nothing_are_refused(blank):
+    """The finding: Hangul fillers, the combining grapheme joiner, the blank braille pattern,
+    variation selectors, private use, noncharacters and unassigned code points were stored in
+    an agency's name."""
+    text = f"Quảng{chr(blank)}Ninh"
+    assert forbidden_character(text) == (6, f"U+{blank:04X}")
+    assert forbidden_character(text, multi_line=True) == (6, f"U+{blank:04X}")
 
 
 def test_the_error_names_the_field_in_the_model_and_in_the_registry_import(default_registry):

@@ -4,6 +4,7 @@ office, the registry importer and the services that call ``full_clean()`` refuse
 values with the same messages."""
 
 import re
+import unicodedata
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext
@@ -28,8 +29,17 @@ _FORMAT = (
     "\u202a-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb\U000110bd\U000110cd"
     "\U00013430-\U0001343f\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0000-\U000e007f"
 )
-_ONE_LINE = re.compile(f"[\x00-\x1f\x7f-\x9f\u2028\u2029{_FORMAT}]")
-_MULTI_LINE = re.compile(f"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f{_FORMAT}]")
+# Characters that are letters or marks to Unicode but show as nothing, and code points no
+# font draws (a name made of them looks empty, or like another name): Hangul fillers, the
+# combining grapheme joiner, the blank braille pattern, variation selectors, Mongolian free
+# variation selectors, Khmer inherent vowels, private use and noncharacters. Unassigned code
+# points are refused too (``_unassigned``).
+_BLANK = (
+    "\u034f\u115f\u1160\u17b4\u17b5\u180b-\u180f\u2800\u3164\ue000-\uf8ff\ufdd0-\ufdef"
+    "\ufe00-\ufe0f\uffa0\ufffe\uffff\U000e0100-\U000e01ef\U000f0000-\U0010ffff"
+)
+_ONE_LINE = re.compile(f"[\x00-\x1f\x7f-\x9f\u2028\u2029{_FORMAT}{_BLANK}]")
+_MULTI_LINE = re.compile(f"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f{_FORMAT}{_BLANK}]")
 
 CONTROL_CHARACTER = _(
     "Contains the invisible character %(character)s at position %(position)s; control and "
@@ -41,9 +51,22 @@ PORT_OUT_OF_RANGE = _("“%(value)s” has a port that is not a number from 1 to
 def forbidden_character(text: str, *, multi_line: bool = False) -> tuple[int, str] | None:
     """(1-based position, "U+XXXX") of the first character ``text`` may not hold, or None."""
     match = (_MULTI_LINE if multi_line else _ONE_LINE).search(text)
+    unassigned = _unassigned(text, match.start() if match else len(text))
+    if unassigned is not None:
+        return unassigned + 1, f"U+{ord(text[unassigned]):04X}"
     if match is None:
         return None
     return match.start() + 1, f"U+{ord(match.group()):04X}"
+
+
+def _unassigned(text: str, before: int) -> int | None:
+    """Where the first code point Unicode has not assigned stands, before ``before``."""
+    if text.isascii():
+        return None
+    for position, character in enumerate(text[:before]):
+        if not character.isascii() and unicodedata.category(character) == "Cn":
+            return position
+    return None
 
 
 def without_control_characters(text: str, *, multi_line: bool = False) -> str:
