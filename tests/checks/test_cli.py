@@ -181,8 +181,28 @@ def test_stored_names_and_errors_cannot_drive_the_terminal(db):
         key_digest="0" * 64,
     )
     BlocklistSource.objects.create(name="feed", format="plain", last_error=f"{HOSTILE}\nok")
-    for command in (["knownsite", "list"], ["apikey", "list"], ["blocklist", "list"]):
+    for command, heading in (
+        (["knownsite", "list"], 1),
+        (["apikey", "list"], 0),
+        (["blocklist", "list"], 1),
+    ):
         result = run(*command)
         assert result.exit_code == 0, result.output
         assert_shown_not_obeyed(result.stdout)
-        assert len(result.stdout.splitlines()) == 1, repr(result.stdout)
+        assert len(result.stdout.splitlines()) == heading + 1, repr(result.stdout)
+
+
+def test_lists_name_their_columns_and_say_when_they_are_empty(db):
+    from chinhthong.checks.models import BlocklistSource
+
+    assert "Chưa có danh sách chặn nào" in run("blocklist", "list").stdout
+    BlocklistSource.objects.create(name="feed", format="plain")
+    header, row = run("blocklist", "list").stdout.splitlines()
+    assert header.split()[:5] == ["nguồn", "định", "dạng", "số", "mục"]
+    assert row.split()[:3] == ["feed", "plain", "0"] and row.rstrip().endswith("bình thường")
+
+
+def test_an_empty_input_is_refused_without_a_stray_colon(db):
+    result = run("check", "")
+    assert result.exit_code == 2
+    assert result.stderr.startswith("Hãy dán"), repr(result.stderr)

@@ -4,6 +4,7 @@ import sys
 from pathlib import Path
 
 import typer
+from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 from rich.markup import escape
 
@@ -48,7 +49,9 @@ def check(
         try:
             result = services.check_email(payload) if eml else services.check(payload)
         except services.InputRejected as exc:
-            err.print(f"{one_line(label)}: {one_line(exc)}", markup=False)
+            # An empty input has no name to put before the reason.
+            said = f"{one_line(label)}: {one_line(exc)}" if label.strip() else one_line(exc)
+            err.print(said, markup=False)
             raise typer.Exit(2) from exc
         worst_hit |= str(result.verdict) in failing
         if as_json:
@@ -213,14 +216,22 @@ def blocklist_list() -> None:
 
     from chinhthong.checks.models import BlocklistSource
 
-    for source in BlocklistSource.objects.annotate(count=Count("entries")):
-        fetched = (
-            source.last_fetched_at.isoformat(timespec="minutes") if source.last_fetched_at else "-"
-        )
-        state = source.last_error or "ok"
+    sources = list(BlocklistSource.objects.annotate(count=Count("entries")).order_by("name"))
+    if not sources:
+        out.print(_("No blocklist yet (chinhthong blocklist import, or add a feed)."))
+        return
+    # Plain columns, a row per line whatever its width: lists are read by scripts too.
+    # Names taken out of the f-string: xgettext does not look inside one.
+    names = (_("source"), _("format"), _("entries"), _("last fetched"), _("state"))
+    out.print("{:20} {:10} {:>10}  {:16}  {}".format(*names), markup=False)
+    for source in sources:
+        fetched = source.last_fetched_at
+        when = localtime(fetched).strftime("%d/%m/%Y %H:%M") if fetched else "—"
+        count = f"{source.count:,}".replace(",", ".")  # Vietnamese groups thousands with dots
+        state = one_line(source.last_error) if source.last_error else _("ok")
         out.print(
-            f"{one_line(source.name):20} {one_line(source.format):10} {source.count:>10} "
-            f"{fetched:25} {one_line(state)}",
+            f"{one_line(source.name):20} {one_line(source.format):10} {count:>10}  {when:16}  "
+            f"{state}",
             markup=False,
         )
 
@@ -324,7 +335,13 @@ def knownsite_list() -> None:
     """Known legitimate sites."""
     from chinhthong.checks.models import KnownSite
 
-    for site in KnownSite.objects.all():
+    sites = list(KnownSite.objects.all())
+    if not sites:
+        out.print(_("No known site yet (chinhthong knownsite add)."))
+        return
+    domain, whose = _("domain"), _("whose site")
+    out.print(f"{domain:40} {whose}", markup=False)
+    for site in sites:
         out.print(f"{one_line(site.domain):40} {one_line(site.name)}", markup=False)
 
 
