@@ -74,6 +74,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "chinhthong.config.api_errors.ApiErrorsAsJson",
     # Before the CSRF check, which reads form bodies: bodies over a view's size and clients
     # over their rate limit are refused before anything reads them. Before CommonMiddleware,
     # so that requests it refuses (a Host this site does not answer to) are counted too.
