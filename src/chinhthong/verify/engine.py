@@ -4,6 +4,10 @@ never changed, only replaced, so any number of threads may share it."""
 
 import re
 import unicodedata
+from functools import lru_cache
+from urllib.parse import unquote
+
+import idna
 
 from chinhthong.verify import apps, canonical, facebook, phones
 from chinhthong.verify.blocklist import EMPTY, Blocklist
@@ -277,8 +281,9 @@ class Engine:
     # --- senders --------------------------------------------------------------------------------
     def check_address(self, text: str) -> Result:
         """A sender as mail programs read it (see ``mailboxes``): one mailbox, or several,
-        which are no one official sender."""
-        found = mailboxes(text.split(":", 1)[1].split("?", 1)[0] if _is_mailto(text) else text)
+        which are no one official sender. A mailto link's recipients are those before its
+        "?" and those its query adds (to, cc, bcc)."""
+        found = _mailto_recipients(text) if _is_mailto(text) else mailboxes(text)
         if len(found) > 1:
             parts = [
                 self.check_mailbox(_address_label(display, address), display, address)
@@ -296,6 +301,8 @@ class Engine:
     def check_mailbox(self, text: str, display: str, address: str) -> Result:
         """One mailbox ``address`` (local@domain) shown with the name ``display``; ``text`` is
         what the answer calls it."""
+        if "=?" in address:
+            return self._encoded_address(text, display, address)
         local, _, domain_text = address.rpartition("@")
         domain = _host_or_none(domain_text)
         if not local or not domain:
@@ -313,6 +320,10 @@ class Engine:
                 reason("malformed_address", Verdict.SUSPICIOUS, address=shown, characters=unusable)
             )
         ref = None if unusable else self.index.mail_addresses.get(address.lower())
+        official = None if unusable or ref else self.index.mail_domain_for(domain)
+        if (ref or official) and not written_as(_bare_domain(domain_text), domain):
+            channel, registered = (ref, domain) if ref else official
+            return self._disguised_domain(text, local, domain_text, registered, channel)
         if ref:
             reasons.append(
                 reason(
@@ -320,7 +331,6 @@ class Engine:
                 )
             )
             return decide(text, "address", reasons, channel=ref)
-        official = None if unusable else self.index.mail_domain_for(domain)
         if official:
             ref, registered = official
             reasons.append(
@@ -364,6 +374,41 @@ class Engine:
         if not any(r.verdict is not Verdict.UNKNOWN for r in reasons):
             reasons.append(reason("address_not_registered", Verdict.UNKNOWN, address=shown))
         return decide(text, "address", reasons, lookalike_of=imitated)
+
+    @staticmethod
+    def _disguised_domain(text: str, local: str, written: str, registered: str, ref) -> Result:
+        """x@ｑｕａｎｇｎｉｎｈ.gov.vn, x@quangninh。gov。vn, x@quang\u200bninh.gov.vn: a domain
+        that IDNA folds into an official one, as a browser folds a link's host. Mail programs,
+        mail servers and DMARC checkers take the domain as written, which is another domain
+        (or none at all), so the address only looks official."""
+        written = _visible(_bare_domain(written))
+        found = reason(
+            "disguised_sender_domain",
+            Verdict.IMPERSONATION,
+            address=f"{_visible(local)}@{written}",
+            domain=written,
+            official=readable(registered),
+            channel=ref.name,
+        )
+        return decide(text, "address", [found], lookalike_of=ref)
+
+    def _encoded_address(self, text: str, display: str, address: str) -> Result:
+        """vanphong@=?utf-8?q?quangninh.gov.vn?=: an encoded word inside an address, which RFC
+        2047 section 5 forbids. Some programs decode it and show an official address; the
+        receiving server checks the domain as written, so it is no real address."""
+        reasons = [reason("encoded_address", Verdict.SUSPICIOUS, address=_visible(address)[:300])]
+        named = self._display_name_claim(display)
+        if named is not None:
+            reasons.append(
+                reason(
+                    "display_name",
+                    Verdict.IMPERSONATION,
+                    name=display,
+                    address=_visible(address)[:300],
+                    agency=named.agency_name,
+                )
+            )
+        return decide(text, "address", reasons, lookalike_of=named)
 
     def _display_name_claim(self, display: str):
         """The official channel whose agency, name or mail address a display name claims."""
@@ -423,7 +468,11 @@ def detect_kind(text: str) -> str:
     if scheme in WEB_SCHEMES or scheme in SCRIPT_SCHEMES:
         return "url"
     if scheme == "mailto" or ("@" in text and "/" not in text.split("@", 1)[0]):
-        return "address" if " " not in text or "<" in text else "text"
+        # A sender line pasted with spaces ("x@evil.com (vanphong@quangninh.gov.vn)",
+        # "x@evil.com, vanphong@quangninh.gov.vn") is one sender, not a text whose official
+        # part would outrank the stranger's mailbox.
+        sender = " " not in text or "<" in text or is_sender_line(text)
+        return "address" if sender else "text"
     if phones.phone_number(text):
         return "phone"
     if " " in text.strip():
@@ -459,12 +508,8 @@ def mailboxes(text: str) -> list[tuple[str, str]]:
     (``vanphong@quangninh.gov.vn <x@evil.com>`` is x@evil.com, whatever Python's parseaddr
     says); without brackets, a comment after the address is the name. Parts with no "@"
     (``Nguyen, Van A <…>``) name no mailbox."""
-    text = text.strip()[:MAX_INPUT]
-    header = _HEADER_NAME.match(text)
-    if header:
-        text = text[header.end() :]
     found = []
-    for piece in _top_level_split(text):
+    for group, piece in _sender_pieces(text):
         if "@" not in piece:
             continue
         opening, closing, comment = _last_brackets(piece)
@@ -475,8 +520,37 @@ def mailboxes(text: str) -> list[tuple[str, str]]:
             address, display = piece[:comment], piece[comment + 1 : -1]
         else:
             address, display = piece, ""
-        found.append((_unquoted(display), address.strip()))
+        display = _unquoted(display)
+        if group:
+            display = f"{group} {display}".strip()
+        found.append((display, address.strip()))
     return found
+
+
+def _sender_pieces(text: str) -> list[tuple[str, str]]:
+    """[(group name or "", piece)] of a sender line without its header name."""
+    text = text.strip()[:MAX_INPUT]
+    header = _HEADER_NAME.match(text)
+    if header:
+        text = text[header.end() :]
+    return _top_level_split(text)
+
+
+def is_sender_line(text: str) -> bool:
+    """Whether one line reads as a sender line (``From: A <a@b.vn>, c@d.vn (C)``, a group
+    ``Nhóm: a@b.vn, c@d.vn;``) and not as a sentence: every piece between commas holds a
+    mailbox in angle brackets after its name, or addresses alone with comments around them
+    (``a@b.vn c@d.vn``, which mail programs read as no mailbox anyone has)."""
+    pieces = _sender_pieces(text)
+    if not pieces:
+        return False
+    for _, piece in pieces:
+        if "@" not in piece:
+            return False
+        bare = "".join(char for _, char in _structural(piece) if char not in "()")
+        if "<" not in bare and not all("@" in word for word in bare.split()):
+            return False
+    return True
 
 
 def _structural(text: str):
@@ -505,17 +579,26 @@ def _structural(text: str):
             yield at, char
 
 
-def _top_level_split(text: str) -> list[str]:
-    """``text`` split at the commas outside quotes, comments and angle brackets."""
-    pieces, start, angle = [], 0, False
+def _top_level_split(text: str) -> list[tuple[str, str]]:
+    """``text`` split at the commas and semicolons outside quotes, comments and angle
+    brackets, each piece with the name of the group it is in (RFC 5322 3.4: ``name:`` opens a
+    group, ``;`` closes it), or "". The group's name is shown with its mailboxes."""
+    pieces, start, angle, group = [], 0, False, None
     for at, char in _structural(text):
         if char in "<>":
             angle = char == "<"
-        elif char == "," and not angle:
-            pieces.append(text[start:at])
+        elif angle:
+            continue
+        elif char in ",;":
+            pieces.append((group or "", text[start:at]))
             start = at + 1
-    pieces.append(text[start:])
-    return [piece.strip() for piece in pieces if piece.strip()]
+            if char == ";":
+                group = None
+        elif char == ":" and group is None:
+            group = _unquoted(text[start:at])
+            start = at + 1
+    pieces.append((group or "", text[start:]))
+    return [(group, piece.strip()) for group, piece in pieces if piece.strip()]
 
 
 def _last_brackets(piece: str) -> tuple[int, int, int]:
@@ -560,5 +643,57 @@ def _is_mailto(text: str) -> bool:
     return text.lstrip()[:7].lower() == "mailto:"
 
 
+def _mailto_recipients(text: str) -> list[tuple[str, str]]:
+    """The mailboxes a mailto link writes to: those before its "?" and those its query adds
+    (``?to=``, ``cc=``, ``bcc=``, percent-encoded or not, RFC 6068)."""
+    target, _, query = text.split(":", 1)[1].partition("?")
+    found = mailboxes(target)
+    for field in query.split("&")[:MAX_PARTS]:
+        name, _, value = field.partition("=")
+        if unquote(name).strip().lower() in ("to", "cc", "bcc"):
+            found.extend(mailboxes(unquote(value)))
+    return found
+
+
 def _address_label(display: str, address: str) -> str:
     return f'"{display}" <{address}>' if display else address
+
+
+def _bare_domain(text: str) -> str:
+    """A domain as written, trimmed as ``_host_or_none`` trims it before folding it."""
+    return text.strip().rstrip(">").strip()
+
+
+def written_as(written: str, host: str) -> bool:
+    """Whether the mail domain ``written`` is the canonical ``host`` as mail programs and DMARC
+    checkers read it: every label in ASCII (any case), or the U-label of an xn-- label. A form
+    that only IDNA/UTS-46 folds into ``host`` (full-width letters, "。" for a dot, zero-width
+    characters, capital letters outside ASCII, a trailing dot) is another domain."""
+    if written.isascii():
+        return written.lower() == host
+    labels, ascii_labels = written.split("."), host.split(".")
+    return len(labels) == len(ascii_labels) and all(
+        label.lower() == ascii_label
+        if label.isascii()
+        else ascii_label.startswith("xn--") and label == _u_label(ascii_label)
+        for label, ascii_label in zip(labels, ascii_labels, strict=True)
+    )
+
+
+@lru_cache(maxsize=4096)
+def _u_label(ascii_label: str) -> str:
+    try:
+        return idna.decode(ascii_label)
+    except (idna.IDNAError, UnicodeError, ValueError):
+        return ascii_label
+
+
+def _visible(text: str) -> str:
+    """``text`` with the characters a reader cannot see (zero-width, soft hyphen, controls,
+    spaces other than the plain one) named as U+XXXX."""
+    if text.isascii() and text.isprintable():
+        return text
+    return "".join(
+        c if c == " " or (c.isprintable() and not c.isspace()) else f"[U+{ord(c):04X}]"
+        for c in text
+    )

@@ -20,15 +20,19 @@ addresses and links to official sites are shown as official parts, but a strange
 that carries them stays unknown (forgers add them to look genuine).
 
 Authentication-Results (RFC 8601): the topmost field is the one the receiving server added
-last, and its authserv-id is trusted; fields with any other authserv-id (written upstream, or
-by the sender itself) are ignored. For each method the topmost trusted field reporting it
-decides: the server adds its own fields above the ones it received, so a lower field with its
-authserv-id may be the sender's (RFC 8601 section 5 has a border server remove them, and not
-every server does).
+last, and its authserv-id is trusted. Only that field and the fields of the same server
+directly below it count: a server writes its fields together (one, or one per milter), while
+a field the sender forged with its authserv-id sits below at least the server's own Received
+line and the sender's other headers (RFC 8601 section 5 has a border server remove them, and
+not every server does). For each method the topmost of them reporting it decides. Fields are
+read per RFC 8601 and RFC 5322: quoted strings and comments, in which the server copies text
+the sender chose, are opaque, and within one field a failure of SPF or DMARC outranks a pass.
 
-Senders are read as mail programs read them: a From line that breaks the grammar is read with
-Engine's ``mailboxes`` (the address in the last angle brackets is the mailbox), and a From
-line naming several mailboxes is never official.
+Senders are read as mail programs read them, from the header as written: Engine's
+``mailboxes`` (the address in the last angle brackets is the mailbox), not the stdlib's
+decoding, which decodes encoded words inside an address; a From line naming several mailboxes
+is never official; a domain is official only as written (``engine.written_as``), not folded
+as IDNA folds a link's host.
 """
 
 import contextlib
@@ -46,7 +50,7 @@ from selectolax.lexbor import LexborHTMLParser
 from chinhthong.verify import canonical
 from chinhthong.verify.canonical import InvalidIdentifier
 from chinhthong.verify.domains import is_known_suffix
-from chinhthong.verify.engine import mailboxes
+from chinhthong.verify.engine import mailboxes, written_as
 from chinhthong.verify.mail_archives import Budget, inspect_attachment
 from chinhthong.verify.mail_attachments import attachment_names
 from chinhthong.verify.results import ChannelRef, Reason, Result, Verdict, decide, reason
@@ -101,8 +105,12 @@ _ATTRIBUTE_LINK = re.compile(
 _LINK_SCHEMES = WEB_SCHEMES | SCRIPT_SCHEMES | {"mailto", "vbscript"}
 _DISPLAYED_ADDRESS = re.compile(r"[\w.+-]{1,64}@((?:[\w-]{1,63}\.){1,6}[\w-]{2,24})")
 _TRAILING = ".,;:!?)]}>'\""
-# Within one Authentication-Results field: a pass of any signature wins, then a failure.
-_RANK = {"pass": 2, "fail": 1}
+# Within one Authentication-Results field (``_trusted_results``): for SPF and DMARC a failure
+# outranks any other result, which outranks a pass; for DKIM an aligned pass of any signature
+# wins, then a failure. Results not named rank 1.
+_RANK = {"fail": 3, "pass": 0}
+_DKIM_RANK = {"pass": 3, "fail": 2}
+_UNREADABLE = "unreadable"
 
 
 class _MailPolicy(EmailPolicy):
@@ -230,16 +238,20 @@ class _Analysis:
         kept: list[bytes] = []
         seen: dict[bytes, int] = {}
         size = 0
+        after_results = False
         for field in fields:
             name = field.split(b":", 1)[0].strip().lower()
             seen[name] = seen.get(name, 0) + 1
             wanted = name.decode("ascii", "replace") in _KEEP
-            if seen[name] > MAX_AUTH_FIELDS or not (wanted or len(kept) < MAX_HEADERS):
-                continue
-            if size > MAX_HEAD_BYTES and not wanted:
+            # The field below a kept Authentication-Results stays whatever it is: dropped,
+            # it would join a lower field (the sender's) to the receiving server's run.
+            dropped = seen[name] > MAX_AUTH_FIELDS or not (wanted or len(kept) < MAX_HEADERS)
+            dropped = dropped or (size > MAX_HEAD_BYTES and not wanted)
+            if dropped and not (after_results and name != b"authentication-results"):
                 continue
             kept.append(field[: MAX_FIELD * 4])
             size += len(kept[-1])
+            after_results = name == b"authentication-results"
         return b"\n".join(kept) + body
 
     # --- headers ------------------------------------------------------------------------------
@@ -277,10 +289,15 @@ class _Analysis:
         """([(address, engine's result)], the header as decoded text)."""
         addresses, defects, decoded = _parse_addresses(name, value)
         self.defects.update(d for d in defects if d in _HEADER_DEFECTS)
-        if defects and name != "return-path":
-            # A header breaking the grammar is read as mail programs read it, not as the
-            # stdlib recovers from it: "vanphong@quangninh.gov.vn <x@evil.com>" is x@evil.com.
-            addresses = _as_mail_programs_read(value, addresses)
+        if name != "return-path":
+            # The mailboxes as written, read as mail programs read them, not as the stdlib
+            # recovers from a header breaking the grammar ("vanphong@quangninh.gov.vn
+            # <x@evil.com>" is x@evil.com) nor with the encoded words it decodes inside an
+            # address (x@=?utf-8?q?quangninh.gov.vn?=, which RFC 2047 section 5 forbids).
+            read = _as_mail_programs_read(value, addresses)
+            if read is not addresses:  # shown as read, not as the stdlib decoded it
+                decoded = ", ".join(_shown_address(address) for address in read)
+            addresses = read
         checked: list[tuple[Address | None, Result]] = [
             (address, self._judge(self._mailbox(address), _address_text(address), "address"))
             for address in addresses[:limit]
@@ -288,6 +305,8 @@ class _Analysis:
         if not addresses:
             text = _one_line(value)[:MAX_FIELD]
             checked.append((None, self._judge(self.engine.check_address, text, "address")))
+            if "@" in decoded and "@" not in value:  # =?utf-8?q?vanphong=40quangninh.gov.vn?=
+                decoded = value
         return checked, _one_line(decoded)
 
     def _mailbox(self, address: Address):
@@ -317,8 +336,8 @@ class _Analysis:
         if address is None:
             return None
         domain = _host(address.domain)
-        if not domain:
-            return None
+        if not domain or not written_as(_one_line(address.domain), domain):
+            return None  # x@ｑｕａｎｇｎｉｎｈ.gov.vn: folded, another domain (engine.written_as)
         ref = self.index.mail_addresses.get(f"{address.username}@{domain}".lower())
         return (ref, domain) if ref else self.index.mail_domain_for(domain)
 
@@ -326,9 +345,16 @@ class _Analysis:
         if not senders or senders[0][0] is None:
             return
         address, result = senders[0]
-        domain = _host(address.domain) or address.domain
-        found = _trusted_results(values, domain)
         official = self._official_sender(address)
+        # The results name the From domain as the server read it: as written. Only a domain
+        # written as its canonical form (engine.written_as) is also matched in ASCII.
+        written = _one_line(address.domain).lower()
+        canonical_domain = _host(address.domain)
+        forms = {written}
+        if canonical_domain and written_as(written, canonical_domain):
+            forms.add(canonical_domain)
+        domain = canonical_domain if canonical_domain in forms else written
+        found = _trusted_results(values, frozenset(forms))
         if official and found.get("dmarc") == "fail":
             ref, registered = official
             forged = reason("forged_official_sender", Verdict.IMPERSONATION, domain=registered)
@@ -338,6 +364,8 @@ class _Analysis:
                 result.input, "address", [*kept, forged], lookalike_of=ref
             )
             self.imitated.insert(0, ref)
+        elif official and _UNREADABLE in found.values():
+            self.add("unreadable_authentication", Verdict.SUSPICIOUS, domain=official[1])
         elif (
             official
             and found.get("dmarc") != "pass"
@@ -583,12 +611,25 @@ def _nesting_work(raw: bytes, lowered: bytes) -> int:
 
 
 def _header_values(message) -> dict[str, list[str]]:
+    """The values of the fields analysed here, as written (encoded words not decoded), at
+    most MAX_FIELD characters; Authentication-Results one more, so that a cut field is known.
+    Of the Authentication-Results, only the run of fields at the top of them: the first one
+    and those directly below it (see ``_trusted_results``)."""
     fields: dict[str, list[str]] = {}
+    results = "authentication-results"
+    run = "before"  # of Authentication-Results: "before" the first, "in" the run, "after" it
     for name, value in message.raw_items():
         key = name.strip().lower()
+        if key == results:
+            if run == "after":
+                continue
+            run = "in"
+        elif run == "in":
+            run = "after"
         if key in _KEEP and len(fields.get(key, ())) < MAX_AUTH_FIELDS:
             unfolded = str(value).replace("\r", "").replace("\n", "")
-            fields.setdefault(key, []).append(_clean(unfolded)[:MAX_FIELD])
+            cut = MAX_FIELD + 1 if key == results else MAX_FIELD
+            fields.setdefault(key, []).append(_clean(unfolded)[:cut])
     return fields
 
 
@@ -630,9 +671,9 @@ def _parse_addresses(name: str, value: str) -> tuple[list[Address], list[str], s
 
 
 def _as_mail_programs_read(value: str, parsed: list[Address]) -> list[Address]:
-    """The mailboxes of a header with defects as mail programs read them (Engine's
+    """The mailboxes of a header as written, read as mail programs read them (Engine's
     ``mailboxes``: the address in the last angle brackets, the rest the name), when that reading
-    finds other addresses than the stdlib's recovery (``parsed``) does."""
+    finds other addresses than the stdlib's (``parsed``, the same list object otherwise)."""
     found = []
     for display, spec in mailboxes(value):
         local, _, domain = spec.rpartition("@")
@@ -641,6 +682,11 @@ def _as_mail_programs_read(value: str, parsed: list[Address]) -> list[Address]:
                 found.append(Address(_one_line(_decoded("subject", display)), local, domain))
     same = [(a.username, a.domain) for a in found] == [(a.username, a.domain) for a in parsed]
     return parsed if same or not found else found
+
+
+def _shown_address(address: Address) -> str:
+    spec = f"{address.username}@{address.domain}"
+    return f"{address.display_name} <{spec}>" if address.display_name else spec
 
 
 def _address_text(address: Address) -> str:
@@ -665,91 +711,162 @@ def _decode(payload: bytes, charset: str | None) -> str:
         return payload.decode("utf-8", "replace")
 
 
-def _trusted_results(values: list[str], from_domain: str) -> dict[str, str]:
-    """method -> result from the receiving server's Authentication-Results. For each method
-    the topmost field of that server reporting it decides: the server adds its own fields
-    above those it received, so a lower field with its authserv-id may be the sender's
-    (RFC 8601 section 5). Within that field "pass" wins when any result of the method passes
-    for the From domain (a message may carry several DKIM signatures), then "fail"; another
-    result ("none", "softfail", an unaligned pass) is kept as it is, so that no lower field
-    can replace it."""
+def _trusted_results(values: list[str], from_domain: frozenset[str]) -> dict[str, str]:
+    """method -> result from the receiving server's Authentication-Results (``values``: the
+    run of fields at the top, see ``_header_values``), for the From domain written as one of
+    ``from_domain``.
+
+    The topmost field is the one the receiving server added last, and its authserv-id is
+    trusted. Of that server's fields only those directly below it count: a server writes its
+    fields together (one, or one per milter), while a field the sender forged with its
+    authserv-id sits below at least the server's own Received line and the sender's other
+    headers. For each method the topmost of them reporting it decides, so that no lower field
+    can replace its result.
+
+    Within one field a failure outranks a pass for SPF and DMARC (a second result of either is
+    text the sender had the server copy), then any other result; for DKIM an aligned pass wins
+    (a message may carry several signatures), then "fail". A field that cannot be read to its
+    end (a quote or comment left open by copied text, or cut at MAX_FIELD) confirms nothing:
+    its methods are "unreadable" unless they failed."""
     found: dict[str, str] = {}
     trusted = None
     for value in values[:MAX_AUTH_FIELDS]:
-        server, results = parse_authentication_results(value)
+        server, results, complete = _read_authentication_results(value)
         trusted = trusted if trusted is not None else server
         if server != trusted:
-            continue
+            break
         here: dict[str, str] = {}
         for method, result, props in results:
-            if method == "dmarc" and props.get("header.from", from_domain).lower() != from_domain:
+            if method == "dmarc" and not _names_domain(props.get("header.from"), from_domain):
                 result = "other_domain"
             elif method == "dkim" and result == "pass" and not _aligned(props, from_domain):
                 result = "unaligned"
-            if method not in here or _RANK.get(result, 0) > _RANK.get(here[method], 0):
+            rank = _DKIM_RANK if method == "dkim" else _RANK
+            if method not in here or rank.get(result, 1) > rank.get(here[method], 1):
                 here[method] = result
+        if not complete:
+            for method in ("spf", "dkim", "dmarc"):
+                if here.get(method) != "fail":
+                    here[method] = _UNREADABLE
         for method, result in here.items():
             found.setdefault(method, result)  # a field above decided it already
     return found
 
 
-def _aligned(props: dict[str, str], domain: str) -> bool:
+def _names_domain(value: str | None, domains: frozenset[str]) -> bool:
+    """Whether a result's header.from names the From domain (or names none)."""
+    return value is None or value.lower().strip() in domains
+
+
+def _aligned(props: dict[str, str], domains: frozenset[str]) -> bool:
+    """Whether a DKIM signature's domain is the From domain, its parent or a subdomain of it;
+    a result that names no signing domain is not aligned."""
     signer = props.get("header.d") or props.get("header.i", "").rpartition("@")[2]
     signer = signer.lower().strip(".")
-    return (
-        not signer
-        or signer == domain
-        or domain.endswith("." + signer)
-        or signer.endswith("." + domain)
+    return bool(signer) and any(
+        signer == domain or domain.endswith("." + signer) or signer.endswith("." + domain)
+        for domain in domains
     )
 
 
 def parse_authentication_results(value: str) -> tuple[str, list[tuple[str, str, dict[str, str]]]]:
     """RFC 8601: ("mx.example.vn", [("dmarc", "fail", {"header.from": "quangninh.gov.vn"})])."""
-    value = value[:MAX_FIELD]
-    text = re.sub(r"\s*=\s*", "=", _strip_comments(value) if "(" in value else value)
-    pieces = text.split(";")
-    server = pieces[0].split()[0].lower() if pieces[0].split() else ""
-    results = []
-    for piece in pieces[1:]:
-        tokens = piece.split()
-        if not tokens or "=" not in tokens[0]:
-            continue
-        method, _, result = tokens[0].partition("=")
-        props = {}
-        for token in tokens[1:]:
-            key, sep, val = token.partition("=")
-            if sep:
-                props[key.lower()] = val.strip('"')
-        results.append((method.split("/")[0].lower(), result.lower(), props))
+    server, results, _ = _read_authentication_results(value)
     return server, results
 
 
-def _strip_comments(value: str) -> str:
-    """Drops (comments), nested or not, outside quoted strings."""
-    out, depth, quoted, escaped = [], 0, False, False
-    for ch in value:
+def _read_authentication_results(value: str):
+    """(authserv-id, [(method, result, properties)], whether the field was read to its end)."""
+    complete = len(value) <= MAX_FIELD
+    pieces, closed = _resinfo_words(value[:MAX_FIELD])
+    head = pieces[0]
+    server = head[0][0].lower() if head else ""
+    results = []
+    for words in pieces[1:]:
+        pairs = _pairs(words)
+        if not pairs or pairs[0][0] != 0:
+            continue  # "none", or a piece that does not start with method=result
+        _, method, result = pairs[0]
+        props = {key.lower(): val for _, key, val in pairs[1:]}
+        results.append((method.split("/")[0].lower(), result.lower(), props))
+    return server, results, complete and closed
+
+
+def _resinfo_words(value: str) -> tuple[list[list[tuple[str, int]]], bool]:
+    """A field split at the ";" outside quoted strings and comments (RFC 8601 2.2, RFC 5322
+    3.2), each piece as its words: (text, where its first quoted string starts or -1).
+    Comments, nested, are dropped; quoted strings are opaque and unquoted; a backslash escapes
+    the next character in both. A receiving server copies the sender's text into both
+    ("domain of \"a); dmarc=pass (\"@evil.com"), so a quoted string inside a comment is
+    opaque too. Also whether every quoted string and comment was closed."""
+    pieces: list[list[tuple[str, int]]] = [[]]
+    word: list[str] = []
+    quote_at, in_word = -1, False
+    depth, quoted, escaped = 0, False, False
+
+    def end_word():
+        nonlocal word, quote_at, in_word
+        if in_word:
+            pieces[-1].append(("".join(word), quote_at))
+        word, quote_at, in_word = [], -1, False
+
+    for char in value:
         if escaped:
             escaped = False
-            if depth == 0:
-                out.append(ch)
-            continue
-        if ch == "\\":
+            if not depth:
+                word.append(char)
+        elif char == "\\" and (quoted or depth):
             escaped = True
-            if depth == 0:
-                out.append(ch)
-        elif ch == '"' and depth == 0:
-            quoted = not quoted
-            out.append(ch)
-        elif ch == "(" and not quoted:
-            depth += 1
-        elif ch == ")" and not quoted and depth:
-            depth -= 1
-            if depth == 0:
-                out.append(" ")
-        elif depth == 0:
-            out.append(ch)
-    return "".join(out)
+        elif quoted:
+            if char == '"':
+                quoted = False
+            elif not depth:
+                word.append(char)
+        elif char == '"':
+            quoted = True
+            if not depth:
+                quote_at = len(word) if quote_at < 0 else quote_at
+                in_word = True
+        elif depth:
+            depth += {"(": 1, ")": -1}.get(char, 0)
+        elif char == "(":
+            end_word()
+            depth = 1
+        elif char == ";":
+            end_word()
+            pieces.append([])
+        elif char.isspace():
+            end_word()
+        else:
+            word.append(char)
+            in_word = True
+    end_word()
+    return pieces, not (quoted or depth or escaped)
+
+
+def _pairs(words: list[tuple[str, int]]) -> list[tuple[int, str, str]]:
+    """(index of the word it starts at, key, value) of each "key=value" among ``words``,
+    spaces around "=" allowed; the "=" of a key is never inside a quoted string."""
+    found = []
+    at = 0
+    while at < len(words):
+        start = at
+        text, quote_at = words[at]
+        at += 1
+        equals = text.find("=")
+        if equals >= 0 and (quote_at < 0 or equals < quote_at):
+            key, value = text[:equals], text[equals + 1 :]
+        elif at < len(words) and words[at][0].startswith("=") and words[at][1] != 0:
+            key, value = text, words[at][0][1:]
+            at += 1
+        else:
+            continue
+        if not value and at < len(words):
+            value = words[at][0]
+            at += 1
+        if key:
+            found.append((start, key, value))
+    return found
 
 
 @lru_cache(maxsize=8192)

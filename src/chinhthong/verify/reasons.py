@@ -137,6 +137,12 @@ TEXTS = {
         "The address %(address)s is on %(domain)s, which imitates %(official)s, the official "
         "“%(channel)s”."
     ),
+    "disguised_sender_domain": gettext_noop(
+        "The address %(address)s only looks like one on %(official)s, the official "
+        "“%(channel)s”: its domain is written %(domain)s, with characters (full-width letters, "
+        "other dots, invisible characters) that mail programs and mail servers do not read as "
+        "%(official)s, so it is another domain."
+    ),
     "display_name": gettext_noop(
         "The sender calls itself “%(name)s” but writes from %(address)s, which is not an official "
         "address of %(agency)s."
@@ -167,9 +173,22 @@ TEXTS = {
         "Such addresses are made to pass for an official one; do not write to it or open it "
         "as a link."
     ),
+    "encoded_address": gettext_noop(
+        "%(address)s is not a real mail address: it hides part of the address in an encoded "
+        "word (“=?…?=”), which mail programs must not decode inside an address. Some show it "
+        "as another address, which may look official; the receiving server checks it as "
+        "written."
+    ),
     "several_senders": gettext_noop(
         "The sender names several mail addresses (%(addresses)s); mail programs may show only "
         "one of them, so it is not one official sender."
+    ),
+    # suspicious: a whole email (verify/mail.py) whose receiving server's results cannot be
+    # read, replayed by tests/verify/test_authentication_results_quoting.py
+    "unreadable_authentication": gettext_noop(
+        "The message claims to come from the official domain %(domain)s, but the receiving "
+        "server's authentication results cannot be read with certainty (text the sender chose "
+        "breaks them, or they are cut off): the sender is not confirmed."
     ),
     # suspicious: archives inside archives (verify/mail_attachments.py)
     "archive_too_deep": gettext_noop(
