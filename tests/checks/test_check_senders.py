@@ -1,5 +1,7 @@
-"""POST /api/v1/check with a sender line: the replays of a stranger's mailbox answered official
-because the official address before its angle brackets was taken for the mailbox."""
+"""POST /api/v1/check with sender inputs an intruder answered official: a stranger's mailbox
+after an official address (taken for the mailbox before its angle brackets), pasted sender
+lines with spaces, a mailto link adding recipients, domains that only fold to the official
+one."""
 
 import json
 
@@ -57,3 +59,25 @@ def test_several_mailboxes_are_not_one_official_sender(client, default_registry)
         "x@evil.com",
         "vanphong@quangninh.gov.vn",
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "verdict"),
+    [
+        ("x@evil.com (vanphong@quangninh.gov.vn)", "impersonation"),
+        ("From: x@evil.com, vanphong@quangninh.gov.vn", "suspicious"),
+        ("x@evil.com, vanphong@quangninh.gov.vn", "suspicious"),
+        ("Nhóm: x@evil.com, vanphong@quangninh.gov.vn;", "suspicious"),
+        ("mailto:x@quangninh.gov.vn?to=y@evil.com", "suspicious"),
+        ("x@ｑｕａｎｇｎｉｎｈ.gov.vn", "impersonation"),
+        ("x@quangninh。gov。vn", "impersonation"),
+        ("x@quang\u200bninh.gov.vn", "impersonation"),
+        ("x@=?utf-8?q?quangninh.gov.vn?=", "suspicious"),
+    ],
+)
+def test_sender_inputs_the_intruder_found_are_not_official(client, default_registry, text, verdict):
+    data = check(client, text)
+    assert data["kind"] == "address"
+    assert data["verdict"] == verdict, data["reasons"]
+    assert data["channel"] is None
+    assert all(r["message"] for r in data["reasons"])

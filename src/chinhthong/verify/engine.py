@@ -361,15 +361,7 @@ class Engine:
                 reasons.append(item)
         named = self._display_name_claim(display)
         if named is not None:
-            reasons.append(
-                reason(
-                    "display_name",
-                    Verdict.IMPERSONATION,
-                    name=display,
-                    address=shown,
-                    agency=named.agency_name,
-                )
-            )
+            reasons.append(_display_name_reason(display, shown, named))
             imitated = imitated or named
         if not any(r.verdict is not Verdict.UNKNOWN for r in reasons):
             reasons.append(reason("address_not_registered", Verdict.UNKNOWN, address=shown))
@@ -399,15 +391,7 @@ class Engine:
         reasons = [reason("encoded_address", Verdict.SUSPICIOUS, address=_visible(address)[:300])]
         named = self._display_name_claim(display)
         if named is not None:
-            reasons.append(
-                reason(
-                    "display_name",
-                    Verdict.IMPERSONATION,
-                    name=display,
-                    address=_visible(address)[:300],
-                    agency=named.agency_name,
-                )
-            )
+            reasons.append(_display_name_reason(display, _visible(address)[:300], named))
         return decide(text, "address", reasons, lookalike_of=named)
 
     def _display_name_claim(self, display: str):
@@ -478,6 +462,17 @@ def detect_kind(text: str) -> str:
     if " " in text.strip():
         return "text"
     return "url" if "/" in text else "domain"
+
+
+def _display_name_reason(display: str, address: str, named) -> Reason:
+    """The name shown claims an official body the address does not belong to."""
+    return reason(
+        "display_name",
+        Verdict.IMPERSONATION,
+        name=display,
+        address=address,
+        agency=named.agency_name,
+    )
 
 
 def _host_or_none(text: str) -> str | None:
