@@ -91,7 +91,6 @@ def test_the_real_official_mailbox_with_its_name_is_still_official():
         "x%evil.com@quangninh.gov.vn",
         '"evil.com\\\\"@quangninh.gov.vn',
         '"van phong"@quangninh.gov.vn',
-        "vanphong@quangninh.gov.vn@evil.com",
     ],
 )
 def test_an_address_no_real_mailbox_has_is_not_official(address):
@@ -170,3 +169,12 @@ def test_a_message_from_an_address_no_mailbox_has_is_not_official(sender):
 def test_new_reasons_read_as_sentences():
     for code in ("malformed_address", "several_senders"):
         assert code in TEXTS
+
+
+def test_an_official_address_before_a_strangers_domain_is_an_imitation():
+    """vanphong@quangninh.gov.vn@evil.com: the mailbox is at evil.com; what comes before the
+    last @ only shows the official address."""
+    result = ENGINE.check_address("vanphong@quangninh.gov.vn@evil.com")
+    assert result.verdict is Verdict.IMPERSONATION
+    assert {"malformed_address", "official_domain_in_local_part"} <= codes(result)
+    assert result.channel is None and result.lookalike_of.identifier == "quangninh.gov.vn"

@@ -363,6 +363,22 @@ class Engine:
         if named is not None:
             reasons.append(_display_name_reason(display, shown, named))
             imitated = imitated or named
+        in_local = self._official_domain_in(local)
+        if in_local is not None:
+            # vanthu.chinhphu.vn@gmail.com: the official domain before the @ proves nothing,
+            # the mailbox is on the domain after it.
+            channel, written = in_local
+            reasons.append(
+                reason(
+                    "official_domain_in_local_part",
+                    Verdict.IMPERSONATION,
+                    address=shown,
+                    official=written,
+                    domain=readable(domain),
+                    channel=channel.name,
+                )
+            )
+            imitated = imitated or channel
         if not any(r.verdict is not Verdict.UNKNOWN for r in reasons):
             reasons.append(reason("address_not_registered", Verdict.UNKNOWN, address=shown))
         return decide(text, "address", reasons, lookalike_of=imitated)
@@ -404,6 +420,10 @@ class Engine:
                 official = self.index.mail_domain_for(domain) if domain else None
                 if official:
                     return official[0]
+        # "chinhphu.vn" <thongbao@outlook.com>: an official domain as the name.
+        in_name = self._official_domain_in(display[:MAX_DISPLAY])
+        if in_name is not None:
+            return in_name[0]
         folded = fold(display)
         if len(folded) < 3:
             return None
@@ -414,6 +434,20 @@ class Engine:
         for name, ref in names.items():
             if " " in name and f" {name} " in padded:
                 return ref
+        return None
+
+    def _official_domain_in(self, text: str):
+        """(channel, domain as written) of an official website or mail domain written in
+        ``text`` (a display name, a local part), or None."""
+        for match in _DOMAIN_WRITTEN.finditer(text.lower()):
+            written = match.group().strip(".-_")
+            # hotro-dichvucong.gov.vn: the domain may follow a word and a hyphen.
+            starts = [0, *(m.end() for m in re.finditer(r"[-_]", written.split(".", 1)[0]))]
+            for start in starts:
+                host = _host_or_none(written[start:])
+                found = host and (self.index.website_for(host) or self.index.mail_domain_for(host))
+                if found:
+                    return found[0], found[1]
         return None
 
     # --- texts ----------------------------------------------------------------------------------
@@ -487,6 +521,8 @@ def _looks_like_host(item: str) -> bool:
     return is_known_suffix(host.lower()) and not host.replace(".", "").isdigit()
 
 
+# A domain written in a name or a local part: labels joined by dots (vanthu.chinhphu.vn).
+_DOMAIN_WRITTEN = re.compile(r"[\w-]{1,63}(?:\.[\w-]{1,63}){1,8}")
 # A header name pasted with the sender ("From: …").
 _HEADER_NAME = re.compile(r"\s*(?:from|sender|reply-to|return-path)\s*:\s*", re.IGNORECASE)
 # What a real mailbox name holds: letters, digits and the RFC 5322 atext symbols, less those

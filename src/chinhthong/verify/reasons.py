@@ -143,6 +143,10 @@ TEXTS = {
         "other dots, invisible characters) that mail programs and mail servers do not read as "
         "%(official)s, so it is another domain."
     ),
+    "official_domain_in_local_part": gettext_noop(
+        "%(address)s writes %(official)s, the domain of the official “%(channel)s”, before the "
+        "@: that proves nothing, the mailbox is at %(domain)s."
+    ),
     "display_name": gettext_noop(
         "The sender calls itself “%(name)s” but writes from %(address)s, which is not an official "
         "address of %(agency)s."
