@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from chinhthong.verify import canonical
 from chinhthong.verify.canonical import InvalidIdentifier
 from chinhthong.verify.domains import DomainNames
-from chinhthong.verify.lookalike import Brand, BrandIndex
+from chinhthong.verify.lookalike import Brand, BrandIndex, normalise
 from chinhthong.verify.results import ChannelRef
 from chinhthong.verify.text import fold
 
@@ -66,8 +66,13 @@ class RegistryIndex:
                 index._add_pending(entry, ref)
         index._add_names(document, agencies)
         brands = [
-            Brand(core, registrable, Owners(o.get("website"), o.get("mail")))
-            for core, (registrable, o) in ((c, (v["registrable"], v)) for c, v in owners.items())
+            Brand(
+                core,
+                o["registrable"],
+                Owners(o.get("website"), o.get("mail")),
+                tuple(normalise(label).final for label in o.get("labels", ())),
+            )
+            for core, o in owners.items()
         ]
         index.brands = BrandIndex(brands)
         index.official_registrables = frozenset(b.registrable for b in brands)
@@ -134,6 +139,14 @@ class RegistryIndex:
         # The channel on the registrable domain itself names the brand, not a subdomain site.
         if role not in slot or host == registrable:
             slot[role] = ref
+        below = host[: -len(registrable)].strip(".").split(".") if host != registrable else []
+        words = [label for label in below if label and label != "www"]
+        if role == "website" and words:
+            # congchuc.quangninh.gov.vn is imitated as congchucquangninh.net: its own brand.
+            labels = (*words, core)
+            spanning = owners.setdefault("".join(labels), {"registrable": host})
+            spanning.setdefault("website", ref)
+            spanning["labels"] = labels
 
     def _add_names(self, document: dict, agencies: dict) -> None:
         by_agency: dict[str, ChannelRef] = {}

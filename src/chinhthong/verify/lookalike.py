@@ -133,6 +133,8 @@ class Brand:
     core: str
     registrable: str
     key: object  # what the caller attaches (channels); returned in matches
+    # A site whose name spans labels (congchuc.quangninh.gov.vn): its words, in any order.
+    labels: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,6 +149,11 @@ class Match:
 
 class BrandIndex:
     def __init__(self, brands: list[Brand]):
+        # Names spanning labels are matched whole or by their words only: as typing slips,
+        # abbreviations or inside longer labels they flagged made-up names of other bodies.
+        spanning = [b for b in brands if len(b.labels) > 1]
+        brands = [b for b in brands if len(b.labels) <= 1]
+        self.joined = {normalise(b.core).final: b for b in spanning}
         self.brands = {b.core: b for b in brands}
         self.abbreviations: dict[str, Brand] = {}
         for brand in brands:
@@ -174,6 +181,11 @@ class BrandIndex:
             self.typo_candidates[n] = tuple(
                 (limit, tuple(cores)) for limit, cores in sorted(groups.items())
             )
+        # Sites whose names span labels, by each of their words: quangninh-congchuc.top.
+        self.spans: dict[str, list[tuple[frozenset[str], Brand]]] = {}
+        for brand in spanning:
+            for word in set(brand.labels):
+                self.spans.setdefault(word, []).append((frozenset(brand.labels), brand))
         # Long official names (8+ letters) looked for inside Facebook usernames.
         self.long_names = tuple(
             (core, normalise(core).final, brand)
@@ -187,16 +199,29 @@ class BrandIndex:
         core = normalise(core_label)
         lured = any(normalise(t).final in LURES for t in tokens) or core.final in LURES
         for form in core.forms():
-            brand = self._official(form)
+            brand = self._official(form) or self.joined.get(form)
             if brand:
                 technique = core.technique(brand.core)
                 return Match(brand, "suffix_swap" if technique == "exact" else technique)
         return (
             self._sequences(core)
+            or self._spanned(tokens)
             or self._tokens(tokens, lured)
             or self._embedded(core)
             or self._typo(core)
         )
+
+    def _spanned(self, tokens: list[str]) -> Match | None:
+        """congchuc-quangninh.com, quangninh-congchuc.top: every word of a site whose name
+        spans labels (congchuc.quangninh.gov.vn), in any order, among the name's words."""
+        if len(tokens) < 2 or not self.spans:
+            return None
+        words = {normalise(t).final for t in tokens}
+        for word in words:
+            for labels, brand in self.spans.get(word, ()):
+                if labels <= words:
+                    return Match(brand, "combosquat")
+        return None
 
     def _sequences(self, name: Normalised) -> Match | None:
         """rnoh for moh, vvho for who, clichvucong for dichvucong: pairs of letters read as
