@@ -8,7 +8,8 @@ import pytest
 
 from chinhthong.verify.engine import Engine
 from chinhthong.verify.index import RegistryIndex
-from chinhthong.verify.mail import check_message, parse_authentication_results
+from chinhthong.verify.mail import check_message
+from chinhthong.verify.mail_authentication import parse_authentication_results
 from chinhthong.verify.reasons import english
 from chinhthong.verify.results import Verdict
 from tests.verify.engines import default_document

@@ -12,7 +12,9 @@ import pytest
 
 from chinhthong.verify.engine import Engine
 from chinhthong.verify.index import RegistryIndex
-from chinhthong.verify.mail import MAX_LINKS, check_message, parse_authentication_results
+from chinhthong.verify.mail import check_message
+from chinhthong.verify.mail_authentication import parse_authentication_results
+from chinhthong.verify.mail_links import MAX_LINKS
 from chinhthong.verify.mail_reasons import MAIL_TEXTS
 from chinhthong.verify.reasons import TEXTS, english
 from chinhthong.verify.results import Verdict

@@ -14,7 +14,8 @@ import pytest
 
 from chinhthong.verify.engine import Engine
 from chinhthong.verify.index import RegistryIndex
-from chinhthong.verify.mail import MAX_LINES, check_message
+from chinhthong.verify.mail import check_message
+from chinhthong.verify.mail_structure import MAX_LINES
 from chinhthong.verify.results import Verdict
 from tests.verify.engines import CORPUS, default_document
 

@@ -5,9 +5,10 @@ nor a line naming several mailboxes."""
 
 import pytest
 
-from chinhthong.verify.engine import Engine, mailboxes
+from chinhthong.verify.engine import Engine
 from chinhthong.verify.index import RegistryIndex
 from chinhthong.verify.mail import check_message
+from chinhthong.verify.mailboxes import mailboxes
 from chinhthong.verify.reasons import TEXTS, english
 from chinhthong.verify.results import Verdict
 from tests.verify.engines import default_document

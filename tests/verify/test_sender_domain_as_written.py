@@ -7,9 +7,10 @@ import unicodedata
 
 import pytest
 
-from chinhthong.verify.engine import Engine, written_as
+from chinhthong.verify.engine import Engine
 from chinhthong.verify.index import RegistryIndex
 from chinhthong.verify.mail import check_message
+from chinhthong.verify.mailboxes import written_as
 from chinhthong.verify.reasons import TEXTS, english
 from chinhthong.verify.results import Verdict
 from tests.verify.engines import default_document, engine_with

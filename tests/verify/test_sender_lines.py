@@ -6,8 +6,9 @@ recipients in its query is several addresses too."""
 
 import pytest
 
-from chinhthong.verify.engine import Engine, detect_kind, mailboxes
+from chinhthong.verify.engine import Engine, detect_kind
 from chinhthong.verify.index import RegistryIndex
+from chinhthong.verify.mailboxes import mailboxes
 from chinhthong.verify.results import Verdict
 from tests.verify.engines import default_document
 
