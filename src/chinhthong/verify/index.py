@@ -3,10 +3,12 @@
 
 from dataclasses import dataclass, field
 
-from chinhthong.verify import canonical
+from chinhthong.verify import canonical, phones
+from chinhthong.verify.agencies import AgencyMarks
 from chinhthong.verify.canonical import InvalidIdentifier
 from chinhthong.verify.domains import DomainNames
-from chinhthong.verify.lookalike import Brand, BrandIndex, normalise
+from chinhthong.verify.lookalike import TYPO_MIN_LENGTH, Brand, BrandIndex, normalise
+from chinhthong.verify.printed import Printed, printed_forms
 from chinhthong.verify.results import ChannelRef
 from chinhthong.verify.text import fold
 
@@ -44,10 +46,13 @@ class RegistryIndex:
     official_names: dict[str, ChannelRef] = field(default_factory=dict)
     agency_names: dict[str, str] = field(default_factory=dict)
     brands: BrandIndex = field(default_factory=lambda: BrandIndex([]))
+    agency_marks: AgencyMarks = field(default_factory=lambda: AgencyMarks([], {}))
     facebook_brands: BrandIndex = field(default_factory=lambda: BrandIndex([]))
     # YouTube and TikTok handles by site, for look-alike accounts on the same site
     account_brands: dict[str, BrandIndex] = field(default_factory=dict)
     official_registrables: frozenset[str] = frozenset()
+    # identifiers as source documents printed them, where not the channel's real one
+    printed: dict[str, Printed] = field(default_factory=dict)
     domains: DomainNames = field(default_factory=DomainNames)
     version: str = ""
 
@@ -58,13 +63,30 @@ class RegistryIndex:
         agencies = {a["code"]: a for a in document.get("agencies", [])}
         index.agency_names = {code: a.get("name", code) for code, a in agencies.items()}
         owners: dict[str, dict] = {}
+        printed = []
         for entry in document.get("channels", []):
             ref = _ref(entry, agencies)
+            if entry.get("identifier_as_printed"):
+                printed.append((entry, ref, _identifier(entry, printed_fallback=False)))
             if entry.get("status") == ACTIVE:
                 index._add_active(entry, ref, owners)
             elif entry.get("status") == PENDING:
                 index._add_pending(entry, ref)
-        index._add_names(document, agencies)
+        index.printed = printed_forms(
+            printed, {d.get("number"): d for d in document.get("documents", [])}
+        )
+        index._add_names(agencies, index._agency_refs(agencies, mail_first=True))
+        agency_refs = index._agency_refs(agencies, mail_first=False)
+        sites = {
+            core: (o["website"].agency, Owners(o["website"], o.get("mail")))
+            for core, o in owners.items()
+            if o.get("website") and len(core) >= TYPO_MIN_LENGTH and not o.get("labels")
+        }
+        index.agency_marks = AgencyMarks(
+            list(agencies.values()),
+            {code: Owners(ref, None) for code, ref in agency_refs.items()},
+            sites,
+        )
         brands = [
             Brand(
                 core,
@@ -148,21 +170,25 @@ class RegistryIndex:
             spanning.setdefault("website", ref)
             spanning["labels"] = labels
 
-    def _add_names(self, document: dict, agencies: dict) -> None:
+    def _agency_refs(self, agencies: dict, mail_first: bool) -> dict[str, ChannelRef]:
+        """What to show for each agency: its own mail domain or website (which first: for a
+        sender or a link), else its Facebook page, or the agency itself when it has none."""
         by_agency: dict[str, ChannelRef] = {}
+        sites, mail = list(self.websites.values()), list(self.mail_domains.values())
         for ref in [
-            *self.mail_domains.values(),
-            *self.websites.values(),
+            *(mail + sites if mail_first else sites + mail),
             *self.facebook_keys.values(),
         ]:
             by_agency.setdefault(ref.agency, ref)
+        return {code: by_agency.get(code) or _agency_ref(a) for code, a in agencies.items()}
+
+    def _add_names(self, agencies: dict, agency_refs: dict[str, ChannelRef]) -> None:
+        # An agency protects its name in a display name even with no channel of its own
+        # ("Công an tỉnh Quảng Ninh" <congan.quangninh@gmail.com>).
         for code, agency in agencies.items():
-            ref = by_agency.get(code)
-            if ref is None:
-                continue
-            for name in (agency.get("name"), agency.get("short_name"), agency.get("name_en")):
-                if name and len(fold(name)) >= 3:
-                    self.official_names.setdefault(fold(name), ref)
+            for name in _names(agency):
+                if len(name) >= 3:
+                    self.official_names.setdefault(name, agency_refs[code])
         for ref in [
             *self.websites.values(),
             *self.mail_domains.values(),
@@ -226,6 +252,34 @@ def _host(value) -> str:
         return ""
 
 
+def _names(agency: dict) -> set[str]:
+    """An agency's names as written in a display name: in full, short, in English, and without
+    the word before its place ("Công an Quảng Ninh" for Công an tỉnh Quảng Ninh)."""
+    names = {
+        fold(n or "") for n in (agency.get("name"), agency.get("short_name"), agency.get("name_en"))
+    }
+    for name in list(names):
+        for marker in (" tinh ", " thanh pho "):
+            if marker in name:
+                names.add(name.replace(marker, " ", 1))
+    return {n for n in names if n}
+
+
+def _agency_ref(agency: dict) -> ChannelRef:
+    """An agency with no website, mail domain or Facebook page, named as itself."""
+    website = agency.get("website") or ""
+    return ChannelRef(
+        slug="",
+        name=agency.get("name", ""),
+        kind="agency",
+        status=ACTIVE,
+        agency=agency.get("code", ""),
+        agency_name=agency.get("name", ""),
+        identifier=_host(website.split("//", 1)[-1].split("/", 1)[0]) if website else "",
+        url=website,
+    )
+
+
 def _ref(entry: dict, agencies: dict) -> ChannelRef:
     agency = agencies.get(entry.get("agency", ""), {})
     return ChannelRef(
@@ -240,7 +294,7 @@ def _ref(entry: dict, agencies: dict) -> ChannelRef:
     )
 
 
-def _identifier(entry: dict) -> str:
+def _identifier(entry: dict, printed_fallback: bool = True) -> str:
     kind = entry.get("kind")
     if kind == "website" and entry.get("host"):
         return entry["host"]
@@ -248,9 +302,13 @@ def _identifier(entry: dict) -> str:
         return "@" + entry["host"]
     if kind == "facebook_page" and entry.get("facebook_username"):
         return "facebook.com/" + entry["facebook_username"]
+    if entry.get("phone"):
+        try:
+            return phones.readable(canonical.phone(str(entry["phone"])))
+        except InvalidIdentifier:
+            return str(entry["phone"])
     for key in (
         "mail_address",
-        "phone",
         "zalo_oa_id",
         "android_package",
         "handle",
@@ -258,4 +316,4 @@ def _identifier(entry: dict) -> str:
     ):
         if entry.get(key):
             return str(entry[key])
-    return entry.get("identifier_as_printed", "")
+    return entry.get("identifier_as_printed", "") if printed_fallback else ""

@@ -7,8 +7,8 @@ import re
 from chinhthong.verify import canonical
 from chinhthong.verify.canonical import InvalidIdentifier
 
-# The national emergency numbers every resident may call; not channels of the province, so they
-# are named rather than called official.
+# The national emergency numbers of the telecommunications numbering plan, free from any phone:
+# official, and named for the service that answers.
 EMERGENCY = {
     "111": "Tổng đài quốc gia bảo vệ trẻ em",
     "112": "Tìm kiếm cứu nạn",
@@ -37,3 +37,21 @@ def phone_number(text: str) -> str | None:
 def numbers_in(text: str) -> list[tuple[int, int, str]]:
     """(start, end, number as written) of the phone numbers in a message."""
     return [(m.start(), m.end(), m.group()) for m in _IN_TEXT.finditer(text)]
+
+
+def readable(number: str) -> str:
+    """A canonical number as Vietnamese readers write it: 0203 3835 444 (a landline, its area
+    code first), 024 3823 4567 (Hà Nội and Hồ Chí Minh City), 0912 345 678 (a mobile),
+    1900 561 256; short numbers as they are."""
+    if not number.startswith("+84"):
+        if number.startswith(("1800", "1900")) and len(number) == 10:
+            return f"{number[:4]} {number[4:7]} {number[7:]}"
+        return number
+    national = "0" + number[3:]
+    if len(national) == 11 and national.startswith("02"):
+        if national.startswith(("024", "028")):
+            return f"{national[:3]} {national[3:7]} {national[7:]}"
+        return f"{national[:4]} {national[4:8]} {national[8:]}"
+    if len(national) == 10:
+        return f"{national[:4]} {national[4:7]} {national[7:]}"
+    return national

@@ -25,6 +25,10 @@ TEXTS = {
         "%(address)s is on %(domain)s, the official mail domain of %(agency)s."
     ),
     "official_mail_address": gettext_noop("%(address)s is an official mail address of %(agency)s."),
+    "emergency_number": gettext_noop(
+        "%(phone)s is the national emergency number for %(service)s: free to call from any phone. "
+        "It never asks for money, passwords or OTP codes."
+    ),
     "official_phone": gettext_noop(
         "%(phone)s is the official hotline “%(channel)s” of %(agency)s."
     ),
@@ -69,10 +73,6 @@ TEXTS = {
         "%(phone)s is not a hotline in the registry of official channels. Official bodies do not "
         "ask for money, passwords or OTP codes by phone."
     ),
-    "emergency_number": gettext_noop(
-        "%(phone)s is the national emergency number (%(service)s), not a channel of the "
-        "province's registry."
-    ),
     "app_not_registered": gettext_noop(
         "This %(store)s app (%(app)s) is not in the registry of official channels."
     ),
@@ -112,6 +112,45 @@ TEXTS = {
     "suffix_swap": gettext_noop(
         "%(host)s copies the name of %(official)s, the official “%(channel)s”, under another "
         "ending."
+    ),
+    "text_items": gettext_noop(
+        "The message holds %(count)s link(s), address(es) or phone number(s), each judged below; "
+        "the message is judged by the least trustworthy."
+    ),
+    "text_partly_official": gettext_noop(
+        "Official links or addresses beside one that is not in the registry (%(item)s) do not make "
+        "the message official: scammers mix real links with their own. Trust only the parts "
+        "marked official."
+    ),
+    "hyphen_for_dot": gettext_noop(
+        "%(host)s writes the official %(official)s (“%(channel)s”) with a hyphen in place of a "
+        "dot: a different name, owned by someone else."
+    ),
+    "printed_cut_short": gettext_noop(
+        "“%(printed)s” is the address of “%(channel)s” as %(document)s printed it, cut short: "
+        "the real one is %(real)s. The shortened address leads to another page."
+    ),
+    "printed_differs": gettext_noop(
+        "“%(printed)s” is the address of “%(channel)s” as %(document)s printed it, but the real "
+        "one is %(real)s."
+    ),
+    "printed_invalid": gettext_noop(
+        "“%(printed)s” is the address of “%(channel)s” as %(document)s printed it; it is not a "
+        "valid address. The real one is %(real)s."
+    ),
+    "printed_invalid_pending": gettext_noop(
+        "“%(printed)s” is the address of “%(channel)s” as %(document)s printed it; it is not a "
+        "valid address (it cannot be opened), and the real page is still being confirmed. Do "
+        "not trust a page that claims to be it until the registry lists it."
+    ),
+    "printed_pending": gettext_noop(
+        "“%(printed)s” is the address of “%(channel)s” as %(document)s printed it, and the real "
+        "page is still being confirmed. Do not trust a page that claims to be it until the "
+        "registry lists it."
+    ),
+    "agency_name": gettext_noop(
+        "%(host)s is written with the name of %(agency)s (“%(words)s”) but is not one of its "
+        "channels in the registry."
     ),
     "combosquat": gettext_noop(
         "%(host)s joins the name of %(official)s, the official “%(channel)s”, with other words to "
