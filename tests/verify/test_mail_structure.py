@@ -100,8 +100,14 @@ def test_nesting_declared_after_the_lines_does_not_count_for_them(newline):
 
 
 # --- ordinary mail is unaffected ------------------------------------------------------------
+# As the province's mail server delivers it: the sender confirmed (an official From line alone
+# proves nothing).
+RECEIVED_PASS = "mx.quangninh.gov.vn; dmarc=pass header.from=quangninh.gov.vn"
+
+
 def big_attachment(megabytes: int) -> bytes:
     msg = EmailMessage()
+    msg["Authentication-Results"] = RECEIVED_PASS
     msg["From"] = "Văn phòng UBND tỉnh Quảng Ninh <vanphong@quangninh.gov.vn>"
     msg["Subject"] = "Tài liệu"
     msg.set_content("Xem https://www.quangninh.gov.vn/\n")
@@ -115,6 +121,7 @@ def forwarded_thread(messages: int) -> bytes:
     """A message forwarding ``messages`` others as attachments, each with a text and an HTML
     version and a 300 KB document: 2 + 2 × ``messages`` multiparts."""
     outer = EmailMessage()
+    outer["Authentication-Results"] = RECEIVED_PASS
     outer["From"] = "Văn phòng UBND tỉnh Quảng Ninh <vanphong@quangninh.gov.vn>"
     outer["Subject"] = "Chuyển tiếp"
     outer.set_content("Chuyển tiếp các thư dưới đây.\n")

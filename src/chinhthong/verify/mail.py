@@ -17,7 +17,10 @@ sender headers are still parsed by policy.default's header registry, on bounded 
 
 Only the From line can make a message official: official Reply-To, Sender or Return-Path
 addresses and links to official sites are shown as official parts, but a stranger's message
-that carries them stays unknown (forgers add them to look genuine).
+that carries them stays unknown (forgers add them to look genuine). And the From line only
+with proof: anyone can write one, so an official From is official only when the receiving
+server's Authentication-Results confirm it (DMARC passed, or SPF or DKIM passed for its
+domain); without them the message only claims to come from it (``_authentication``).
 
 Authentication-Results (RFC 8601): the topmost field is the one the receiving server added
 last, and its authserv-id is trusted. Only that field and the fields of the same server
@@ -41,9 +44,15 @@ from email.headerregistry import Address
 
 from chinhthong.verify.mail_archives import Budget, inspect_attachment
 from chinhthong.verify.mail_attachments import attachment_names
-from chinhthong.verify.mail_authentication import MAX_AUTH_FIELDS, UNREADABLE, trusted_results
+from chinhthong.verify.mail_authentication import (
+    MAX_AUTH_FIELDS,
+    UNREADABLE,
+    proven,
+    trusted_results,
+)
 from chinhthong.verify.mail_headers import (
     HEADER_DEFECTS,
+    JUDGED_FIELDS,
     KEPT_FIELDS,
     PARSER,
     address_text,
@@ -215,6 +224,8 @@ class _Analysis(LinkReading):
 
     # --- headers ------------------------------------------------------------------------------
     def _headers(self, message) -> None:
+        if _headers_too_large(list(message.raw_items())):  # a sender longer than is read
+            self.add("headers_too_large", Verdict.SUSPICIOUS)
         fields = header_values(message)
         self.subject = one_line(decoded("subject", first_value(fields, "subject")))
         if len(fields.get("from", ())) > 1:
@@ -275,7 +286,11 @@ class _Analysis(LinkReading):
         return lambda text: self.engine.check_mailbox(text, address.display_name, spec)
 
     def _display_name_address(self, address: Address | None, result: Result) -> None:
-        """ "admin@quangninh.gov.vn" <someone@gmail.com>: the name shows another address."""
+        """ "admin@quangninh.gov.vn" <someone@gmail.com>: the name shows another address, or
+        another site, as a reader reads the name (``shown_host``: "Craig R.Hughes" shows no
+        site). An official site or address, or a look-alike of one, is an imitation; another
+        address is suspicious, a reader takes it for the sender's; another site is a note
+        ("CNET News.com" <news@newsletter.online.com>: a brand sending through its service)."""
         if address is None or not address.display_name or result.verdict is Verdict.OFFICIAL:
             return
         match = _DISPLAYED_ADDRESS.search(address.display_name)
@@ -284,11 +299,26 @@ class _Analysis(LinkReading):
         if not shown or not real or self._same_site(shown, real):
             return
         official = self.index.mail_domain_for(shown) or self.index.website_for(shown)
-        verdict = Verdict.IMPERSONATION if official else Verdict.SUSPICIOUS
+        imitated = official[0] if official else self._imitated(shown)
         shown_text = match.group(0) if match else shown
-        self.add("display_name_address", verdict, shown=shown_text, address=address.addr_spec)
-        if official:
-            self.imitated.append(official[0])
+        if imitated is not None:
+            ref = imitated if official else imitated.for_sender()
+            self.add(
+                "display_name_address",
+                Verdict.IMPERSONATION,
+                shown=shown_text,
+                address=address.addr_spec,
+            )
+            self.imitated.append(ref)
+        elif match:
+            self.add(
+                "display_name_address",
+                Verdict.SUSPICIOUS,
+                shown=shown_text,
+                address=address.addr_spec,
+            )
+        else:
+            self.add("display_name_site", Verdict.UNKNOWN, shown=shown, address=address.addr_spec)
 
     def _official_sender(self, address: Address | None):
         """(mail channel, registered domain) when the address is on an official mail domain."""
@@ -303,6 +333,9 @@ class _Analysis(LinkReading):
         return (ref, domain) if ref else self.index.mail_domain_for(domain)
 
     def _authentication(self, senders, values: list[str]) -> None:
+        """What the receiving server's Authentication-Results say of the From domain. An
+        official From line is official only with proof (``proven``): without it the message
+        only claims to come from the official domain, and its From part is not official."""
         if not senders or senders[0][0] is None:
             return
         address, result = senders[0]
@@ -316,28 +349,35 @@ class _Analysis(LinkReading):
             forms.add(canonical_domain)
         domain = canonical_domain if canonical_domain in forms else written
         found = trusted_results(values, frozenset(forms))
-        if official and found.get("dmarc") == "fail":
-            ref, registered = official
-            forged = reason("forged_official_sender", Verdict.IMPERSONATION, domain=registered)
-            self.reasons.append(forged)
-            kept = [r for r in result.reasons if r.verdict is not Verdict.OFFICIAL]
-            self.parts[self.parts.index(result)] = decide(
-                result.input, "address", [*kept, forged], lookalike_of=ref
-            )
-            self.imitated.insert(0, ref)
-        elif official and UNREADABLE in found.values():
-            self.add("unreadable_authentication", Verdict.SUSPICIOUS, domain=official[1])
-        elif (
-            official
-            and found.get("dmarc") != "pass"
-            and found.get("spf") == "fail"
-            and (found.get("dkim") != "pass")
-        ):
-            self.add("unverified_official_sender", Verdict.SUSPICIOUS, domain=official[1])
-        elif not official:
+        if not official:
             failed = [m.upper() for m in ("spf", "dkim", "dmarc") if found.get(m) == "fail"]
             if failed:
                 self.add("auth_failed", Verdict.SUSPICIOUS, domain=domain, checks=", ".join(failed))
+            return
+        ref, registered = official
+        if found.get("dmarc") == "fail":
+            forged = reason("forged_official_sender", Verdict.IMPERSONATION, domain=registered)
+            self._not_confirmed(result, forged, ref)
+            self.imitated.insert(0, ref)
+        elif UNREADABLE in found.values():
+            unreadable = reason("unreadable_authentication", Verdict.SUSPICIOUS, domain=registered)
+            self._not_confirmed(result, unreadable)
+        elif not proven(found) and found.get("spf") == "fail":
+            failed = reason("unverified_official_sender", Verdict.SUSPICIOUS, domain=registered)
+            self._not_confirmed(result, failed)
+        elif not proven(found):
+            # No results at all: a From line written by hand, a copy from a Sent folder.
+            code = "unconfirmed_official_sender" if values else "unauthenticated_sender"
+            claim = {"address": address.addr_spec, "domain": registered, "agency": ref.agency_name}
+            self._not_confirmed(result, reason(code, Verdict.UNKNOWN, **claim))
+
+    def _not_confirmed(self, result: Result, found: Reason, imitated=None) -> None:
+        """The From part ``result`` is not official: ``found`` says why."""
+        self.reasons.append(found)
+        kept = [r for r in result.reasons if r.verdict is not Verdict.OFFICIAL]
+        self.parts[self.parts.index(result)] = decide(
+            result.input, "address", [*kept, found], lookalike_of=imitated
+        )
 
     def _reply_to(self, senders, value: str | None) -> None:
         if value is None:
@@ -382,7 +422,7 @@ class _Analysis(LinkReading):
             self._guard(self._leaf, part)
 
     def _leaf(self, part) -> None:
-        if any(len(value) > MAX_FIELD for _, value in part.raw_items()):
+        if _headers_too_large(list(part.raw_items())):
             self.add("headers_too_large", Verdict.SUSPICIOUS)
         content_type = part.get_content_type()
         names = attachment_names(part)  # decoded as mail programs decode them; all are judged
@@ -408,3 +448,19 @@ class _Analysis(LinkReading):
                 name, payload, self.budget, label=content_type, aliases=tuple(names[1:])
             )
             self.reasons.extend(found)
+
+
+def _headers_too_large(fields: list[tuple[str, str]]) -> bool:
+    """Whether a part's header block is abusive: more fields or bytes than a message's own
+    may have, or a field that decides the verdict (a sender, the structure, an attachment's
+    name) longer than is read of it. A long field nothing here reads is no finding: receiving
+    servers write their own (Microsoft's X-Microsoft-Antispam-Message-Info, routinely longer
+    than 2,048 characters)."""
+    if len(fields) > MAX_HEADERS:
+        return True
+    size = 0
+    for name, value in fields:
+        size += len(name) + len(value)
+        if len(value) > MAX_FIELD and name.strip().lower() in JUDGED_FIELDS:
+            return True
+    return size > MAX_HEAD_BYTES

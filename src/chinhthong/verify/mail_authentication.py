@@ -7,10 +7,21 @@ from chinhthong.verify.mail_structure import MAX_FIELD
 MAX_AUTH_FIELDS = 20  # Authentication-Results fields read
 # Within one Authentication-Results field (``trusted_results``): for SPF and DMARC a failure
 # outranks any other result, which outranks a pass; for DKIM an aligned pass of any signature
-# wins, then a failure. Results not named rank 1.
+# wins, then an aligned failure. Results not named rank 1.
 _RANK = {"fail": 3, "pass": 0}
 _DKIM_RANK = {"pass": 3, "fail": 2}
 UNREADABLE = "unreadable"
+UNALIGNED = "unaligned"  # a result for another domain than the From domain's
+# Where each method names the domain it checked (RFC 8601 section 2.7): the signing domain of
+# a DKIM signature, the envelope sender (or, for a bounce, the HELO name) checked by SPF.
+_CHECKED_DOMAIN = {
+    "dkim": ("header.d", "header.i"),
+    "spf": ("smtp.mailfrom", "smtp.helo", "smtp.ehlo"),
+}
+# What proves that the From domain sent the message: DMARC passed for it, or an SPF or DKIM
+# pass aligned with it. Microsoft writes "bestguesspass" for a domain without a DMARC record
+# whose SPF or DKIM passed aligned.
+PROVEN = {"dmarc": ("pass", "bestguesspass"), "dkim": ("pass",), "spf": ("pass",)}
 
 
 def trusted_results(values: list[str], from_domain: frozenset[str]) -> dict[str, str]:
@@ -27,9 +38,12 @@ def trusted_results(values: list[str], from_domain: frozenset[str]) -> dict[str,
 
     Within one field a failure outranks a pass for SPF and DMARC (a second result of either is
     text the sender had the server copy), then any other result; for DKIM an aligned pass wins
-    (a message may carry several signatures), then "fail". A field that cannot be read to its
-    end (a quote or comment left open by copied text, or cut at MAX_FIELD) confirms nothing:
-    its methods are "unreadable" unless they failed."""
+    (a message may carry several signatures), then an aligned "fail". A pass of SPF or DKIM, and
+    a DKIM failure, that names another domain than the From domain (a mailing service's
+    signature, a list's envelope sender) is "unaligned": it says nothing of the From domain.
+    An SPF failure counts whatever domain it names: the envelope sender was forged. A field
+    that cannot be read to its end (a quote or comment left open by copied text, or cut at
+    MAX_FIELD) confirms nothing: its methods are "unreadable" unless they failed."""
     found: dict[str, str] = {}
     trusted = None
     for value in values[:MAX_AUTH_FIELDS]:
@@ -41,8 +55,8 @@ def trusted_results(values: list[str], from_domain: frozenset[str]) -> dict[str,
         for method, result, props in results:
             if method == "dmarc" and not _names_domain(props.get("header.from"), from_domain):
                 result = "other_domain"
-            elif method == "dkim" and result == "pass" and not _aligned(props, from_domain):
-                result = "unaligned"
+            elif not _concerns(method, result, props, from_domain):
+                result = UNALIGNED
             rank = _DKIM_RANK if method == "dkim" else _RANK
             if method not in here or rank.get(result, 1) > rank.get(here[method], 1):
                 here[method] = result
@@ -60,13 +74,25 @@ def _names_domain(value: str | None, domains: frozenset[str]) -> bool:
     return value is None or value.lower().strip() in domains
 
 
-def _aligned(props: dict[str, str], domains: frozenset[str]) -> bool:
-    """Whether a DKIM signature's domain is the From domain, its parent or a subdomain of it;
-    a result that names no signing domain is not aligned."""
-    signer = props.get("header.d") or props.get("header.i", "").rpartition("@")[2]
-    signer = signer.lower().strip(".")
-    return bool(signer) and any(
-        signer == domain or domain.endswith("." + signer) or signer.endswith("." + domain)
+def proven(found: dict[str, str]) -> bool:
+    """Whether the results (``trusted_results``) prove that the From domain sent the message."""
+    return any(found.get(method) in results for method, results in PROVEN.items())
+
+
+def _concerns(method: str, result: str, props: dict[str, str], domains: frozenset[str]) -> bool:
+    """Whether a result of SPF or DKIM speaks for the From domain: the domain it checked is the
+    From domain, its parent or a subdomain of it (alignment, RFC 7489 section 3.1). A pass that
+    names no domain proves nothing; a DKIM failure that names none still counts, as does any
+    SPF failure (the envelope sender was forged, whoever it names)."""
+    keys = _CHECKED_DOMAIN.get(method)
+    if keys is None or result not in ("pass", "fail") or (method, result) == ("spf", "fail"):
+        return True
+    checked = next((props[key] for key in keys if props.get(key)), "")
+    checked = checked.rpartition("@")[2].lower().strip(".")
+    if not checked:
+        return result == "fail"
+    return any(
+        checked == domain or domain.endswith("." + checked) or checked.endswith("." + domain)
         for domain in domains
     )
 
@@ -78,13 +104,21 @@ def parse_authentication_results(value: str) -> tuple[str, list[tuple[str, str, 
 
 
 def _read_authentication_results(value: str):
-    """(authserv-id, [(method, result, properties)], whether the field was read to its end)."""
+    """(authserv-id, [(method, result, properties)], whether the field was read to its end).
+
+    A field that starts with a result (Microsoft's ``spf=fail (…) smtp.mailfrom=…; dkim=…``)
+    has no authserv-id: its server is "" and its first piece is a result, since an
+    authserv-id, a token or quoted string, is never followed by "=" (RFC 8601 2.2)."""
     complete = len(value) <= MAX_FIELD
     pieces, closed = _resinfo_words(value[:MAX_FIELD])
     head = pieces[0]
-    server = head[0][0].lower() if head else ""
+    pairs = _pairs(head)
+    if pairs and pairs[0][0] == 0:
+        server, first = "", 0
+    else:
+        server, first = (head[0][0].lower() if head else ""), 1
     results = []
-    for words in pieces[1:]:
+    for words in pieces[first:]:
         pairs = _pairs(words)
         if not pairs or pairs[0][0] != 0:
             continue  # "none", or a piece that does not start with method=result

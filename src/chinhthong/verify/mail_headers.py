@@ -23,6 +23,10 @@ KEPT_FIELDS = frozenset(
 
 
 _STRUCTURE = frozenset({"content-type", "content-disposition", "content-transfer-encoding"})
+# The fields whose whole value decides the verdict: a value cut before it is parsed may hide
+# what decides it. The Subject only labels the answer; Authentication-Results cut are read as
+# unreadable (mail_authentication.py).
+JUDGED_FIELDS = frozenset({"from", "sender", "reply-to", "return-path"}) | _STRUCTURE
 
 
 HEADER_DEFECTS = frozenset({"InvalidHeaderDefect", "HeaderMissingRequiredValue"})

@@ -1,6 +1,12 @@
 """The links of a message's text and HTML parts, with the text a reader sees for each: every
 link judged once, at most MAX_LINKS, and a link whose text shows another site than it opens.
-Part of the analysis of a message (mail.py): it adds its findings to that analysis."""
+Part of the analysis of a message (mail.py): it adds its findings to that analysis.
+
+A link whose text shows one site and opens another is a warning only when it can mislead:
+the text shows an official site or a look-alike of one, or the link itself is risky (a
+look-alike, a shortener, a bare IP address, a blocklisted site). Otherwise it is a note:
+newsletters show their own site and send every click through their mailing service to count
+it (click tracking), which proves nothing either way."""
 
 import re
 from functools import lru_cache
@@ -31,6 +37,11 @@ _ATTRIBUTE_LINK = re.compile(
 )
 _LINK_SCHEMES = WEB_SCHEMES | SCRIPT_SCHEMES | {"mailto", "vbscript"}
 _TRAILING = ".,;:!?)]}>'\""
+_RISKY = frozenset({Verdict.SUSPICIOUS, Verdict.IMPERSONATION, Verdict.MALICIOUS})
+# Endings a reader takes for a site's even when written as a word ("Chinhphu.Vn",
+# "News.Com"): the classic generic ones; two-letter endings are countries'. Any other ending
+# written in capitals and small letters reads as a name: "Craig R.Hughes".
+_CLASSIC_ENDINGS = frozenset("com net org edu gov int mil biz info".split())
 
 
 class LinkReading:
@@ -96,6 +107,7 @@ class LinkReading:
         ):
             return
         official = self.index.website_for(shown) or self.index.mail_domain_for(shown)
+        imitated = None if official else self._imitated(shown)
         if official:
             self.add(
                 "link_text_official",
@@ -105,20 +117,44 @@ class LinkReading:
                 channel=official[0].name,
             )
             self.imitated.append(official[0])
-        else:
+        elif imitated is not None:
+            # The text shows a look-alike of an official site: judged as the reader sees it.
             self.add("link_text_mismatch", Verdict.SUSPICIOUS, shown=shown, host=real)
+            if shown not in self.links:
+                self.links[shown] = self._judge(self.engine.check_url, shown, "domain")
+        elif result.verdict in _RISKY:
+            self.add("link_text_mismatch", Verdict.SUSPICIOUS, shown=shown, host=real)
+        else:
+            self.add("link_text_elsewhere", Verdict.UNKNOWN, shown=shown, host=real)
+
+    def _imitated(self, host: str):
+        """The official channel whose look-alike ``host`` is, or None."""
+        found = self.engine.hosts.analyse(host)
+        if found.imitated is None:
+            return None
+        if not any(r.verdict is Verdict.IMPERSONATION for r in found.reasons):
+            return None
+        return found.imitated
 
 
 @lru_cache(maxsize=8192)
 def shown_host(text: str) -> str | None:
-    match = _LINK.search(text)
-    if match is None:
-        return None
-    if match.group("url"):
-        link = parse(match.group("url").rstrip(_TRAILING))
-        return link.host if link and not link.is_ip else None
-    host = match.group("host").lower()
-    return host_of(host) if is_known_suffix(host) else None
+    """The site a reader sees in ``text`` (a link's text, a sender's name), or None: a link
+    (``https://…``, ``www.…``) or a host name, whose ending, unless written in small or in
+    capital letters, is a country's or a classic one (``R.Hughes`` is a name)."""
+    for match in _LINK.finditer(text):
+        if match.group("url"):
+            link = parse(match.group("url").rstrip(_TRAILING))
+            return link.host if link and not link.is_ip else None
+        written = match.group("host")
+        ending = written.rpartition(".")[2]
+        as_word = not (ending.islower() or ending.isupper())
+        if as_word and len(ending) != 2 and ending.lower() not in _CLASSIC_ENDINGS:
+            continue
+        host = written.lower()
+        if is_known_suffix(host):
+            return host_of(host)
+    return None
 
 
 @lru_cache(maxsize=8192)

@@ -37,8 +37,32 @@ MAIL_TEXTS: dict[str, str] = {
         "comes from."
     ),
     "no_sender": gettext_noop("The message has no sender address (no “From” line)."),
+    # unknown: an official From line without proof (no green tick without it)
+    "unauthenticated_sender": gettext_noop(
+        "The message claims to come from %(address)s, on %(domain)s, the official mail domain "
+        "of %(agency)s, but this cannot be verified: it carries no authentication results, "
+        "which the mail server that receives a message writes when it checks the sender, and "
+        "anyone can write a From line. To be sure, check the message as your mailbox received "
+        "it (in Gmail “Show original”, in Outlook “View message source”, saved as .eml), or ask "
+        "%(agency)s through the contacts in the directory of official channels."
+    ),
+    "unconfirmed_official_sender": gettext_noop(
+        "The message claims to come from %(address)s, on %(domain)s, the official mail domain "
+        "of %(agency)s, but the receiving mail server did not confirm it: no SPF, DKIM or "
+        "DMARC check passed for %(domain)s. Before doing what it asks, confirm it with "
+        "%(agency)s through the contacts in the directory of official channels."
+    ),
     # suspicious: links
     "link_text_mismatch": gettext_noop("A link shows %(shown)s but really opens %(host)s."),
+    # unknown: notes on links and names that show another site, which prove nothing
+    "link_text_elsewhere": gettext_noop(
+        "A link shows %(shown)s but opens %(host)s, as newsletters do to count clicks; neither "
+        "is an official site."
+    ),
+    "display_name_site": gettext_noop(
+        "The sender's name shows %(shown)s, but the message comes from %(address)s, on another "
+        "domain; neither is an official channel."
+    ),
     "too_many_links": gettext_noop(
         "The message has more than %(limit)s links; only the first %(limit)s were checked."
     ),

@@ -23,8 +23,12 @@ MAX_QUERY_FIELDS = 200  # fields of a mailto link's query read
 # What a real mailbox name holds: letters, digits and the RFC 5322 atext symbols, less those
 # that turn an address into a link to another site ("/", "?", "#", "\\") or route mail
 # elsewhere ("%"); quoting, spaces and a second "@" are legal in RFC 5322 and found in no
-# mailbox anyone is given.
+# mailbox anyone is given. "/", "?", "#" and "%" are atext, and mailing services write them
+# in the return addresses of newsletters (Online#3.19578@newsletter.online.com): only on an
+# official domain, whose mailboxes are people's and offices', do they make an address that
+# only looks official (``unusable_characters(…, on_official_domain=True)``).
 _MAILBOX_NAME = re.compile(r"[\w.!$&'*+=^`{|}~-]+")
+_LINK_CHARACTERS = frozenset("/?#%")
 
 
 def mailboxes(text: str) -> list[tuple[str, str]]:
@@ -153,13 +157,16 @@ def _unquoted(display: str) -> str:
     return display.strip()
 
 
-def unusable_characters(local: str) -> str:
+def unusable_characters(local: str, *, on_official_domain: bool = True) -> str:
     """The characters of a mailbox name (the part before the last "@") that no real mailbox
-    has, each shown once ("\\ /"), or ""."""
+    has, each shown once ("\\ /"), or "". On another domain than an official one, the atext
+    symbols that make a link of an address ("/", "?", "#", "%") are a mailbox's."""
     local = unicodedata.normalize("NFC", local)  # letters typed with combining accents
     if _MAILBOX_NAME.fullmatch(local):
         return ""
     unusable = dict.fromkeys(_MAILBOX_NAME.sub("", local))
+    if not on_official_domain:
+        unusable = {c: None for c in unusable if c not in _LINK_CHARACTERS}
     return " ".join(
         c if c.isprintable() and not c.isspace() else f"U+{ord(c):04X}" for c in unusable
     )

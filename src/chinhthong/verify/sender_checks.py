@@ -62,7 +62,8 @@ class SenderChecks:
         address = f"{local}@{domain}"
         shown = f"{local}@{readable(domain)}"
         reasons: list[Reason] = []
-        unusable = unusable_characters(local)
+        claimed = self.index.mail_domain_for(domain) is not None
+        unusable = unusable_characters(local, on_official_domain=claimed)
         if unusable:
             # evil.com\@quangninh.gov.vn: no mailbox on the official domain has this name,
             # and a browser given it opens evil.com.

@@ -237,13 +237,12 @@ def samples() -> list[Sample]:
             ("official_mail_domain",),
             channel="mail-thu-cong-vu-quang-ninh",
         ),
-        Sample(
+        Sample(  # an official From line that no receiving server confirmed proves nothing
             "official_no_auth_results.eml",
-            "official",
+            "unknown",
             "official_no_auth",
             to_bytes(message("Khuyến cáo phòng bệnh", "Bộ Y tế <truyenthong@moh.gov.vn>")),
-            ("official_mail_domain",),
-            channel="mail-bo-y-te",
+            ("unauthenticated_sender",),
         ),
         Sample(
             "official_subdomain_sender.eml",
@@ -442,7 +441,7 @@ def samples() -> list[Sample]:
             ("link_text_official",),
             lookalike_of="web-dich-vu-cong-quoc-gia",
         ),
-        Sample(
+        Sample(  # the link hides where it goes: a mismatch that can mislead
             "link_text_mismatch.eml",
             "suspicious",
             "link_text_mismatch",
@@ -450,10 +449,10 @@ def samples() -> list[Sample]:
                 message(
                     "Đơn hàng của bạn",
                     stranger,
-                    html='<a href="https://track.example.net/c/123">www.shop-example.com/don-hang</a>',
+                    html='<a href="https://bit.ly/3donhang">www.shop-example.com/don-hang</a>',
                 )
             ),
-            ("link_text_mismatch",),
+            ("link_text_mismatch", "shortener"),
         ),
         Sample(
             "lookalike_link_text_plain.eml",
@@ -918,6 +917,35 @@ def samples() -> list[Sample]:
                 )
             ),
             ("address_not_registered",),
+        ),
+        Sample(  # a brand's name and links, sent and counted through its mailing service
+            "newsletter_click_tracking.eml",
+            "unknown",
+            "click_tracking",
+            to_bytes(
+                message(
+                    "Bản tin tháng 3",
+                    "Shop-Example.com <tin@mailer.bulk-mail.example>",
+                    auth=auth("pass", domain="mailer.bulk-mail.example"),
+                    html='<p><a href="https://click.bulk-mail.example/t/9">'
+                    "www.shop-example.com/khuyen-mai</a></p>",
+                )
+            ),
+            ("link_text_elsewhere", "display_name_site"),
+        ),
+        Sample(  # the receiving server checked and nothing passed for the official domain
+            "official_unconfirmed.eml",
+            "unknown",
+            "official_unconfirmed",
+            to_bytes(
+                message(
+                    "Thông báo nộp hồ sơ",
+                    "Văn phòng UBND tỉnh Quảng Ninh <vanphong@quangninh.gov.vn>",
+                    auth=f"{RECEIVER}; spf=none smtp.mailfrom=quangninh.gov.vn; dkim=none; "
+                    "dmarc=none header.from=quangninh.gov.vn",
+                )
+            ),
+            ("unconfirmed_official_sender",),
         ),
     ]
     return out
