@@ -178,7 +178,7 @@ def test_round_trip_export_import_export(default_registry, db):
         from chinhthong.registry.models import ReportRecipient
 
         ReportRecipient.objects.all().delete()
-        Agency.objects.filter(parent__isnull=False).update(parent=None)
+        Agency.objects.update(parent=None, successor=None)
         Agency.objects.all().delete()
         SourceDocument.objects.all().delete()
         importing.import_registry(document)

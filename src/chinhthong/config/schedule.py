@@ -15,6 +15,8 @@ log = logging.getLogger(__name__)
 PERIODIC = [
     (60, "chinhthong.checks.tasks.fetch_due_blocklists"),
     (3600, "chinhthong.checks.tasks.expire_blocklists"),
+    # A succession recorded ahead of its date is published on that date (registry/succession.py).
+    (3600, "chinhthong.registry.tasks.rebuild_snapshot"),
 ]
 
 

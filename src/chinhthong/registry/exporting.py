@@ -40,7 +40,9 @@ def registry_document(*, published_only: bool = False) -> dict:
 
 
 def _agencies_parents_first() -> list[Agency]:
-    agencies = list(Agency.objects.select_related("parent").order_by("code"))
+    agencies = list(
+        Agency.objects.select_related("parent", "successor", "succession_document").order_by("code")
+    )
     by_pk = {a.pk: a for a in agencies}
 
     def depth(agency: Agency) -> int:

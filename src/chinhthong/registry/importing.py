@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from chinhthong.registry import identifiers, schema
+from chinhthong.registry import identifiers, schema, succession
 from chinhthong.registry.exporting import MODELS
 from chinhthong.registry.import_results import Change, ImportRejected, ImportResult, Problem
 from chinhthong.registry.snapshots import snapshot_batch
@@ -44,6 +44,10 @@ class _Plan:
             s: {getattr(o, schema.KEY_FIELD[s]): o for o in MODELS[s].objects.all()}
             for s in schema.SECTIONS
         }
+        codes = {a.pk: code for code, a in self.existing["agencies"].items()}
+        self.existing_successors = {
+            code: codes.get(a.successor_id) for code, a in self.existing["agencies"].items()
+        }
 
     def problem(self, section="", index=None, key="", field="", message="") -> None:
         self.problems.append(Problem(section, index, str(key), field, message))
@@ -70,6 +74,7 @@ class _Plan:
                 self._read_entry(section, index, entry)
         self._check_references()
         self._check_parent_cycles()
+        self._check_successions()
         self._check_unique_identifiers()
         if not self.problems:
             self._compute_changes()
@@ -112,6 +117,10 @@ class _Plan:
                 instance_values[name] = converted
         for name, value in instance_values.items():
             setattr(instance, name, value)
+        if section == "agencies":
+            # Its succession is judged on the registry as the file leaves it
+            # (_check_successions), not on the references stored before the import.
+            instance.successor = instance.succession_document = None
         self._full_clean(section, index, key, instance)
         self.entries[section][key] = (index, instance, refs)
         self.before[section][key] = before
@@ -216,6 +225,27 @@ class _Plan:
                     % {"others": others},
                 )
 
+    def _check_successions(self) -> None:
+        """No agency succeeds itself, no loop of successors, a date with every successor,
+        judged on the registry as it will be after the import."""
+        successors = dict(self.existing_successors)
+        successors.update(
+            {k: refs.get("successor") for k, (_i, _o, refs) in self.entries["agencies"].items()}
+        )
+        for key, (index, instance, refs) in self.entries["agencies"].items():
+            found = succession.problems(
+                key,
+                refs.get("successor"),
+                instance.succeeded_on,
+                refs.get("succession_document"),
+                successor_of=successors.get,
+            )
+            for name, message in found.items():
+                if not any(
+                    (p.section, p.key, p.field) == ("agencies", key, name) for p in self.problems
+                ):  # a date that could not be read is already named
+                    self.problem("agencies", index, key, name, message)
+
     def _parent_code(self, agency) -> str | None:
         if not agency.parent_id:
             return None
@@ -247,23 +277,27 @@ class _Plan:
                     if action == "unchanged":
                         continue
                     for name, ref in refs.items():
-                        if name == "parent":
-                            continue  # set below, once every agency exists
                         target = schema.REFERENCES[(section, name)]
-                        setattr(instance, name, saved[target][ref] if ref else None)
-                    if section == "agencies" and instance.pk is None:
-                        instance.parent = None
+                        # An agency not saved yet is linked below, once every agency exists.
+                        setattr(instance, name, saved[target].get(ref) if ref else None)
                     _attribute(instance, user, reason)
                     instance.save()
                     saved[section][key] = instance
                 if section == "agencies":
-                    self._link_parents(saved, user, reason)
+                    self._link_agencies(saved, user, reason)
 
-    def _link_parents(self, saved, user, reason) -> None:
-        for _key, (_index, instance, refs) in self.entries["agencies"].items():
-            parent = saved["agencies"][refs["parent"]] if refs.get("parent") else None
-            if instance.parent_id != (parent.pk if parent else None):
-                instance.parent = parent
+    def _link_agencies(self, saved, user, reason) -> None:
+        """Parents and successors that were created after the agency pointing at them."""
+        for key, (_index, instance, refs) in self.entries["agencies"].items():
+            if self._action("agencies", key) == "unchanged":
+                continue
+            changed = False
+            for section, name in schema.SELF_REFERENCES:
+                target = saved[section][refs[name]] if refs.get(name) else None
+                if getattr(instance, f"{name}_id") != (target.pk if target else None):
+                    setattr(instance, name, target)
+                    changed = True
+            if changed:
                 _attribute(instance, user, reason)
                 instance.save()
 

@@ -1,8 +1,9 @@
 """Agencies, the official channels they own, the documents that made them official, and the
 bodies that reports are referred to. Every change is kept in history (django-simple-history)."""
 
+from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -12,7 +13,7 @@ from chinhthong.config.validators import (
     validate_multi_line,
     validate_one_line,
 )
-from chinhthong.registry import identifiers
+from chinhthong.registry import identifiers, succession
 from chinhthong.verify import canonical
 from chinhthong.verify.text import fold
 
@@ -100,6 +101,33 @@ class Agency(models.Model):
         _("website"), max_length=500, blank=True, validators=[validate_one_line, validate_link_port]
     )
     notes = models.TextField(_("notes"), blank=True, validators=[validate_multi_line])
+    # Reorganisation (registry/succession.py): who takes over, from when, by which decision.
+    successor = models.ForeignKey(
+        "self",
+        verbose_name=_("successor agency"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="predecessors",
+        help_text=_("The agency that takes over its channels and tasks (merger, renaming)."),
+    )
+    succeeded_on = models.DateField(
+        _("succeeded on"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "The date from which the successor takes over; without a successor, the date the "
+            "agency ceased to operate."
+        ),
+    )
+    succession_document = models.ForeignKey(
+        SourceDocument,
+        verbose_name=_("succession decision"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="successions",
+    )
     search_text = models.TextField(editable=False, default="")
     history = HistoricalRecords(excluded_fields=["search_text"])
 
@@ -107,6 +135,18 @@ class Agency(models.Model):
         ordering = ["name"]
         verbose_name = _("agency")
         verbose_name_plural = _("agencies")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(successor=F("id")),
+                name="agency_not_own_successor",
+                violation_error_message=_("An agency cannot be its own successor."),
+            ),
+            models.CheckConstraint(
+                condition=Q(successor__isnull=True) | Q(succeeded_on__isnull=False),
+                name="agency_successor_has_date",
+                violation_error_message=_("Enter the date from which the successor takes over."),
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -117,6 +157,26 @@ class Agency(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("registry:agency", args=[self.code])
+
+    def clean(self) -> None:
+        found = succession.problems(
+            self.pk,
+            self.successor_id,
+            self.succeeded_on,
+            self.succession_document_id,
+            successor_of=_stored_successor,
+            name_of=lambda pk: self.name if pk == self.pk else _stored_name(pk),
+        )
+        if found:
+            raise ValidationError(found)
+
+
+def _stored_successor(pk: int) -> int | None:
+    return Agency.objects.filter(pk=pk).values_list("successor_id", flat=True).first()
+
+
+def _stored_name(pk: int) -> str:
+    return Agency.objects.filter(pk=pk).values_list("name", flat=True).first() or ""
 
 
 class Channel(models.Model):

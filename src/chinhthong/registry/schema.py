@@ -27,6 +27,9 @@ FIELDS = {
         "email",
         "website",
         "notes",
+        "successor",
+        "succeeded_on",
+        "succession_document",
     ),
     "channels": (
         "slug",
@@ -76,13 +79,18 @@ REQUIRED = {
 # field -> (section it points to); stored as the target's key in files.
 REFERENCES = {
     ("agencies", "parent"): "agencies",
+    ("agencies", "successor"): "agencies",
+    ("agencies", "succession_document"): "documents",
     ("channels", "agency"): "agencies",
     ("channels", "source"): "documents",
     ("report_recipients", "agency"): "agencies",
     ("report_recipients", "source"): "documents",
 }
 
-DATE_FIELDS = {"date", "valid_from", "valid_to", "last_verified"}
+# References from an agency to agencies: linked once every agency of the file exists.
+SELF_REFERENCES = {("agencies", "parent"), ("agencies", "successor")}
+
+DATE_FIELDS = {"date", "valid_from", "valid_to", "last_verified", "succeeded_on"}
 BOOL_FIELDS = {"verified_badge", "active"}
 BOOL_DEFAULTS = {"verified_badge": False, "active": True}
 

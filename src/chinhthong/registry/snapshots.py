@@ -10,7 +10,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from chinhthong.registry import signing
+from chinhthong.registry import signing, succession
 from chinhthong.registry.models import RegistrySnapshot
 
 KEEP = 20  # older snapshots are pruned; consumers only ever need the latest
@@ -23,7 +23,11 @@ def build_snapshot() -> RegistrySnapshot | None:
     """Store a new signed snapshot if the published content changed; return the latest."""
     from chinhthong.registry.exporting import registry_document
 
-    document = registry_document(published_only=True)
+    # Channels and recipients name the agency in charge today (see succession.py); run
+    # periodically (config/schedule.py) so that a succession takes effect on its date.
+    document = succession.publish_current_owners(
+        registry_document(published_only=True), succession.today()
+    )
     content_hash = _content_hash(document)
     key = signing.load_private_key(settings.REGISTRY_SIGNING_KEY_FILE)
     latest = RegistrySnapshot.objects.order_by("-id").first()
