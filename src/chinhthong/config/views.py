@@ -6,6 +6,7 @@ from django.template import loader
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
+from chinhthong.checks.forms import CheckForm
 from chinhthong.clients.ratelimit import limited
 from chinhthong.config import health
 from chinhthong.registry.models import Channel, ChannelStatus
@@ -14,7 +15,9 @@ from chinhthong.registry.models import Channel, ChannelStatus
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
     active = Channel.objects.filter(status=ChannelStatus.ACTIVE).count()
-    return render(request, "home.html", {"active_channels": active})
+    # The check box leads: checking is what residents come for.
+    check_form = CheckForm(auto_id="home-check-%s")
+    return render(request, "home.html", {"active_channels": active, "check_form": check_form})
 
 
 @limited("health")
