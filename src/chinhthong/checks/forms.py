@@ -20,6 +20,13 @@ class CheckForm(forms.Form):
         widget=forms.ClearableFileInput(attrs={"accept": ".eml,message/rfc822"}),
     )
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # No maxlength in the page: a browser cuts a longer paste silently and the rest would
+        # be checked as if whole (the link at the end of a long message lost); the form
+        # refuses it instead, saying how long it is.
+        self.fields["q"].widget.attrs.pop("maxlength", None)
+
     def clean_eml(self):
         upload = self.cleaned_data.get("eml")
         if not upload:

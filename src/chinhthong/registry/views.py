@@ -1,19 +1,31 @@
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import urlencode
 from django.views.decorators.http import condition, require_safe
 
 from chinhthong.clients.ratelimit import limited
+from chinhthong.portal.services import is_check_input
 from chinhthong.registry import services, snapshots
-from chinhthong.registry.forms import DirectoryFilterForm
-from chinhthong.registry.models import Agency, Channel
+from chinhthong.registry.forms import WITH_PENDING, DirectoryFilterForm
+from chinhthong.registry.models import Agency, Channel, ChannelStatus
 
 
 @require_safe
 def directory(request: HttpRequest) -> HttpResponse:
+    query = request.GET.get("q", "")
+    if is_check_input(query):  # a link, domain, address or number is checked, not searched
+        return redirect(reverse("checks:check") + "?" + urlencode({"q": query.strip()}))
     form = DirectoryFilterForm(request.GET or None)
-    flt = form.to_filter() if form.is_valid() else services.DirectoryFilter()
+    flt = (
+        form.to_filter()
+        if form.is_valid()
+        else services.DirectoryFilter(status=ChannelStatus.ACTIVE)
+    )
     groups = services.directory(flt)
+    # The same search with channels pending review, for the link that asks for them.
+    kept = {k: v for k, v in request.GET.items() if k in form.fields and k not in form.errors}
+    with_pending = {**kept, "status": WITH_PENDING}
     return render(
         request,
         "registry/directory.html",
@@ -21,6 +33,8 @@ def directory(request: HttpRequest) -> HttpResponse:
             "form": form,
             "groups": groups,
             "count": sum(len(channels) for _agency, channels in groups),
+            "hidden_pending": services.count_hidden_pending(flt),
+            "with_pending_url": "?" + urlencode({k: v for k, v in with_pending.items() if v}),
             "searching": bool(request.GET),
         },
     )
