@@ -1,18 +1,32 @@
-"""How long `make run` takes until the directory answers, on a fresh clone and again warm.
+"""How long `make run` takes until the directory answers, on a fresh clone and again warm; and
+how long one `chinhthong check` takes from a cold start, as a mail filter runs it per message.
 
-    python bench/startup.py            # warm only (pip's download cache may help the first run)
+    python bench/startup.py            # both (pip's download cache may help the first run)
     python bench/startup.py --fresh    # first run without pip's cache, as on a new machine
+    python bench/startup.py --check    # only the check, a minute or so
+    python bench/startup.py --check --compare-src /tmp/before/src   # and an older tree's check
 
-Reference, measured in the same run: granian (the server `make run` starts) serving a
+References, measured in the same run: granian (the server `make run` starts) serving a
 one-line WSGI app from the same virtual environment — the floor of starting any Python HTTP
-server here. Budgets from the
+server here; and `python -c pass` — the floor of starting any Python program. Budgets from the
 issue: 3 minutes fresh, 20 seconds warm.
+
+The check is timed on an installation set up for the run (`chinhthong setup --no-static` in a
+temporary folder, recorded in a temporary file), from another, empty folder, without
+CHINHTHONG_VAR_DIR: the command finds the installation by the record. The commands take turns
+(floor, check, floor, check …) after a warm-up; each run's wall time is read around it and its
+CPU time from the operating system's accounting of the finished child (wait4). Medians are
+printed, and the median of the check/floor ratios pair by pair, which holds when the shared
+machine's speed drifts. `--compare-src` times the same check with an older source tree first
+on PYTHONPATH, in the same turns, given CHINHTHONG_VAR_DIR (`git archive COMMIT src | tar -x
+-C /tmp/before`; copy the compiled django.mo into it, which git does not hold).
 """
 
 import argparse
 import os
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -107,12 +121,98 @@ def reference(clone: Path, env: dict) -> float:
     return time_until_ok(command, f"http://127.0.0.1:{port}/", clone, env, 60)[0]
 
 
+def timed(command: list[str], cwd: Path, env: dict) -> tuple[float, float, bytes]:
+    """Wall and CPU seconds (user + system, the kernel's accounting) of one run, its output."""
+    start = time.monotonic()
+    process = subprocess.Popen(
+        command, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+    )
+    output = process.stdout.read()
+    _pid, status, usage = os.wait4(process.pid, 0)
+    wall = time.monotonic() - start
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode != 0:
+        raise RuntimeError(f"{command} exited with {process.returncode}: {output[-500:]!r}")
+    return wall, usage.ru_utime + usage.ru_stime, output
+
+
+def check_start(runs: int, compare_src: Path | None) -> list[tuple[str, float, float, float]]:
+    """(measure, median wall s, median CPU s, median wall ratio to the floor) per command."""
+    with tempfile.TemporaryDirectory(prefix="chinhthong-check-start-") as tmp:
+        root = Path(tmp)
+        env = {
+            k: v
+            for k, v in os.environ.items()
+            if not k.startswith(("CHINHTHONG_", "DJANGO_", "DATABASE_", "VIRTUAL_ENV"))
+        }
+        env.update(
+            CHINHTHONG_INSTALLATION_FILE=str(root / "installation.json"),
+            CHINHTHONG_ADMIN_PASSWORD="mat-khau-do-hieu-nang-1",
+        )
+        setup = [sys.executable, "-m", "chinhthong", "setup", "--no-static"]
+        subprocess.run(
+            setup,
+            cwd=root,
+            env={**env, "CHINHTHONG_VAR_DIR": str(root / "var")},
+            check=True,
+            capture_output=True,
+        )
+        elsewhere = root / "elsewhere"
+        elsewhere.mkdir()
+        check = [sys.executable, "-m", "chinhthong", "check", "quangninh-gov.vn"]
+        commands = {
+            "floor: python -c pass": ([sys.executable, "-c", "pass"], env),
+            "chinhthong check, this tree": (check, env),
+        }
+        if compare_src:
+            # An older tree finds no record: it is told where the installation is.
+            before = {
+                **env,
+                "PYTHONPATH": str(compare_src.resolve()),
+                "CHINHTHONG_VAR_DIR": str(root / "var"),
+            }
+            commands[f"chinhthong check, {compare_src}"] = (check, before)
+        figures: dict[str, list[tuple[float, float]]] = {name: [] for name in commands}
+        for turn in range(runs + 1):
+            for name, (command, command_env) in commands.items():
+                wall, cpu, output = timed(command, elsewhere, command_env)
+                if name != "floor: python -c pass" and b"(impersonation)" not in output:
+                    raise RuntimeError(f"{name} did not answer impersonation: {output!r}")
+                if turn:  # the first turn warms the file cache
+                    figures[name].append((wall, cpu))
+        if any(elsewhere.iterdir()):
+            raise RuntimeError(f"the check created {sorted(elsewhere.iterdir())}")
+    floor = figures["floor: python -c pass"]
+    rows = []
+    for name, runs_of in figures.items():
+        ratios = [
+            wall / floor_wall for (wall, _c), (floor_wall, _fc) in zip(runs_of, floor, strict=True)
+        ]
+        walls, cpus = zip(*runs_of, strict=True)
+        rows.append(
+            (name, statistics.median(walls), statistics.median(cpus), statistics.median(ratios))
+        )
+    return rows
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument(
         "--fresh", action="store_true", help="first run without pip's download cache"
     )
+    parser.add_argument("--check", action="store_true", help="only the start of one check")
+    parser.add_argument("--runs", type=int, default=15, help="counted runs of each command")
+    parser.add_argument(
+        "--compare-src", type=Path, help="also time the check with this source tree first"
+    )
     args = parser.parse_args()
+    rows = check_start(args.runs, args.compare_src)
+    print(f"{'one check from a cold start':52} {'wall s':>7} {'CPU s':>7} {'wall/floor':>10}")
+    for name, wall, cpu, ratio in rows:
+        print(f"{name:52} {wall:7.3f} {cpu:7.3f} {ratio:10.1f}")
+    if args.check:
+        return
+    print()
     with tempfile.TemporaryDirectory(prefix="chinhthong-startup-") as tmp:
         clone = Path(tmp) / "chinhthong"
         subprocess.run(["git", "clone", "-q", str(ROOT), str(clone)], check=True)

@@ -33,6 +33,8 @@ def app_environment(var_dir: Path, **extra: str):
     database when the suite runs on PostgreSQL, else an SQLite file)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("CHINHTHONG_", "DJANGO_"))}
     env.update(CHINHTHONG_VAR_DIR=str(var_dir), CHINHTHONG_ADMIN_PASSWORD="quan-tri-thu-nghiem-1")
+    # `setup` records its installation: in the test's folder, not the virtual environment's.
+    env["CHINHTHONG_INSTALLATION_FILE"] = str(var_dir.parent / f"{var_dir.name}-installation.json")
     database = settings.DATABASES["default"]
     pg_name = None
     if database["ENGINE"].endswith("postgresql"):

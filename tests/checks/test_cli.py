@@ -114,6 +114,32 @@ def test_check_without_any_database_uses_the_packaged_registry(tmp_path):
     assert result.returncode == 0, result.stderr
     verdicts = [json.loads(line)["verdict"] for line in result.stdout.splitlines()]
     assert verdicts == ["impersonation", "official"]
+    # Said on standard error, in Vietnamese then in English; nothing created.
+    vietnamese, english = result.stderr.splitlines()
+    assert f"Không có cơ sở dữ liệu tại {tmp_path}/missing/db.sqlite3" in vietnamese
+    assert english.startswith(f"No database at {tmp_path}/missing/db.sqlite3")
+    assert "registry packaged with chinhthong" in english
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_the_engine_reads_the_tables_of_the_models():
+    """The engine reads its rows with plain SQL (a check starts without the models): the
+    tables and columns it names are the models'."""
+    from chinhthong.checks import engines
+    from chinhthong.checks.models import BlocklistEntry, BlocklistSource, BlocklistState, KnownSite
+    from chinhthong.registry.models import RegistrySnapshot
+
+    read = {
+        engines.SNAPSHOTS: (RegistrySnapshot, {"id", "body"}),
+        engines.BLOCKLIST_STATE: (BlocklistState, {"id", "version"}),
+        engines.BLOCKLIST_SOURCES: (BlocklistSource, {"id", "name", "enabled"}),
+        engines.BLOCKLIST_ENTRIES: (BlocklistEntry, {"kind", "value", "source_id", "expires_at"}),
+        engines.KNOWN_SITES: (KnownSite, {"domain", "name"}),
+    }
+    for table, (model, columns) in read.items():
+        assert model._meta.db_table == table
+        assert columns <= {field.column for field in model._meta.concrete_fields}, table
+    assert BlocklistSource._meta.ordering == ["name"]  # the order sources are numbered in
 
 
 # --- control characters from data are shown, never obeyed ------------------------------------

@@ -1,5 +1,6 @@
 """`chinhthong check`, `chinhthong verify-eval` and `chinhthong blocklist …`."""
 
+import os
 import sys
 from pathlib import Path
 
@@ -45,7 +46,7 @@ def check(
     failing = _verdicts(fail_on)
     items = _inputs(inputs, eml)
     worst_hit = False
-    for label, payload in items:
+    for number, (label, payload) in enumerate(items):
         try:
             result = services.check_email(payload) if eml else services.check(payload)
         except services.InputRejected as exc:
@@ -53,6 +54,8 @@ def check(
             said = f"{one_line(label)}: {one_line(exc)}" if label.strip() else one_line(exc)
             err.print(said, markup=False)
             raise typer.Exit(2) from exc
+        if number == 0:
+            registry_notice()
         worst_hit |= str(result.verdict) in failing
         if as_json:
             data = services.as_dict(result)
@@ -61,6 +64,83 @@ def check(
         else:
             _print(label, result, services.render_reason)
     raise typer.Exit(1 if worst_hit else 0)
+
+
+def registry_notice() -> None:
+    """When the engine did not answer from the installation's registry, say on standard error
+    which registry it used and why: in the reader's language, then in English."""
+    from django.utils import translation
+
+    from chinhthong.checks import engines
+
+    source = engines.source()
+    if source is None or not source.packaged:
+        return
+    shown = _notice(source)
+    with translation.override("en"):
+        english = _notice(source)
+    for line in (shown, english) if english != shown else (shown,):
+        err.print(line, markup=False)
+
+
+def _notice(source) -> str:
+    from chinhthong.checks import engines
+    from chinhthong.config import installation
+    from chinhthong.config.settings import INSTALLATION as where
+
+    folder = one_line(where.var_dir)
+    if source.kind == engines.NO_SNAPSHOT:
+        return " ".join(
+            (
+                _(
+                    "The installation in %(folder)s has no registry snapshot yet "
+                    "(chinhthong registry snapshot)."
+                )
+                % {"folder": folder},
+                _(
+                    "Checked against the registry packaged with chinhthong, with the "
+                    "installation's blocklist and known sites."
+                ),
+            )
+        )
+    if source.kind == engines.DATABASE_ERROR:
+        why = _("The installation's database cannot be read (%(error)s).") % {
+            "error": one_line(source.error)
+        }
+    elif where.origin == installation.FROM_CURRENT_FOLDER and not where.var_dir.is_dir():
+        why = _(
+            "No chinhthong installation found: CHINHTHONG_VAR_DIR is not set, “chinhthong "
+            "setup” has recorded none, and the current folder has no var folder."
+        )
+    elif where.database == "DATABASE_URL" and not os.environ.get("DATABASE_URL"):
+        why = _(
+            "The installation recorded in %(file)s keeps its data in the database that "
+            "DATABASE_URL names, and DATABASE_URL is not set here."
+        ) % {"file": one_line(where.record_file)}
+    else:
+        origin = {
+            installation.FROM_ENVIRONMENT: _("from CHINHTHONG_VAR_DIR"),
+            installation.FROM_RECORD: _("recorded in %(file)s")
+            % {"file": one_line(where.record_file)},
+        }.get(where.origin, _("in the current folder"))
+        why = _("No database at %(database)s (installation folder %(folder)s, %(origin)s).") % {
+            "database": one_line(source.database),
+            "folder": folder,
+            "origin": origin,
+        }
+    return " ".join(
+        (
+            why,
+            _(
+                "Checked against the registry packaged with chinhthong, without blocklist or "
+                "known sites."
+            ),
+            _(
+                "Set CHINHTHONG_VAR_DIR (and DATABASE_URL if the installation uses it) as the "
+                "installation does, or set one up with “chinhthong setup”."
+            ),
+        )
+    )
 
 
 def _verdicts(text: str) -> set[str]:
@@ -106,7 +186,8 @@ def _print(label: str, result, render) -> None:
     target = result.channel or result.lookalike_of
     if target is not None:
         relation = _("official channel") if result.channel else _("imitates")
-        out.print(f"{'':15}{relation}: {_shown(target.name)} ({_shown(target.identifier)})")
+        where = f" ({_shown(target.identifier)})" if target.identifier else ""
+        out.print(f"{'':15}{relation}: {_shown(target.name)}{where}")
     for item in result.reasons:
         out.print(f"{'':15}• {_shown(render(item))}")
     for part in result.parts:
@@ -137,6 +218,7 @@ def verify_eval(
     try:
         cases = load_cases(file)
         engine = current_engine()
+        registry_notice()
         if blocklist:
             entries = feeds.read(blocklist.read_bytes(), "plain")
             engine = Engine(

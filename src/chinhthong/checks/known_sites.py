@@ -93,8 +93,3 @@ def remove(domain: str) -> bool:
         if deleted:
             bump_version()
     return bool(deleted)
-
-
-def load() -> dict[str, str]:
-    """Registrable domain -> whose site, for the engine."""
-    return dict(KnownSite.objects.values_list("domain", "name"))

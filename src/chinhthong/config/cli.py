@@ -22,8 +22,13 @@ app = typer.Typer(
 )
 
 
+# Commands that only check: Django is set up for them without its applications, so that one
+# check starts fast (config/check_setup.py).
+CHECK_ONLY = {"check"}
+
+
 @app.callback()
-def _start() -> None:
+def _start(ctx: typer.Context) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "chinhthong.config.settings")
     import django
     from django.conf import settings
@@ -31,7 +36,12 @@ def _start() -> None:
     from django.utils import translation
 
     try:
-        django.setup()
+        if ctx.invoked_subcommand in CHECK_ONLY and not settings.configured:
+            from chinhthong.config.check_setup import setup_for_checks
+
+            setup_for_checks()
+        else:
+            django.setup()
     except ImproperlyConfigured as exc:  # a wrong setting: say which, without a traceback
         terminal.console(stderr=True).print(terminal.one_line(exc), markup=False)
         raise typer.Exit(2) from exc
@@ -42,6 +52,7 @@ def _mount() -> None:
     from chinhthong.accounts.cli import app as accounts_app
     from chinhthong.checks import cli as checks_cli
     from chinhthong.clients import cli as clients_cli
+    from chinhthong.portal.cli import app as site_app
     from chinhthong.registry.cli import app as registry_app
 
     app.add_typer(registry_app, name="registry")
@@ -49,6 +60,7 @@ def _mount() -> None:
     app.add_typer(checks_cli.blocklist_app, name="blocklist")
     app.add_typer(clients_cli.apikey_app, name="apikey")
     app.add_typer(checks_cli.knownsite_app, name="knownsite")
+    app.add_typer(site_app, name="site")
     app.command("check")(checks_cli.check)
     app.command("verify-eval")(checks_cli.verify_eval)
 
@@ -64,6 +76,7 @@ def setup(
 
     from chinhthong.accounts import services as accounts
     from chinhthong.config.env import envsecret
+    from chinhthong.portal import services as portal
     from chinhthong.registry import services as registry
     from chinhthong.registry import signing, snapshots
 
@@ -95,6 +108,8 @@ def setup(
             % {"count": loaded.counts().get("create", 0)}
         )
     snapshots.build_snapshot()
+    if portal.load_default_identity():
+        console.print(_("Set the site's identity to the defaults; change it in the back office."))
     created = accounts.ensure_administrator(admin_username, envsecret("CHINHTHONG_ADMIN_PASSWORD"))
     if created and created.password:
         console.print(
@@ -116,10 +131,37 @@ def setup(
 
 
 def _create_data_directories(settings) -> None:
+    """The var folder (the only command that creates it), its secret key and the SQLite
+    database's folder; then the folder is recorded for commands run from other folders."""
+    from chinhthong.config import installation
+    from chinhthong.config.env import envsecret
+
     settings.VAR_DIR.mkdir(parents=True, exist_ok=True)
+    if not envsecret("CHINHTHONG_SECRET_KEY"):
+        installation.secret_key(settings.VAR_DIR)
     database = settings.DATABASES["default"]
     if database["ENGINE"].endswith("sqlite3"):
         Path(database["NAME"]).parent.mkdir(parents=True, exist_ok=True)
+    kind = "DATABASE_URL" if os.environ.get("DATABASE_URL") else "sqlite"
+    try:
+        record = installation.write_record(settings.VAR_DIR, kind)
+    except OSError as exc:
+        terminal.console(stderr=True).print(
+            _(
+                "Could not record this installation (%(error)s): commands run from other "
+                "folders need CHINHTHONG_VAR_DIR=%(folder)s."
+            )
+            % {"error": one_line(exc), "folder": one_line(settings.VAR_DIR)},
+            markup=False,
+            soft_wrap=True,  # a path broken over lines cannot be copied
+        )
+        return
+    console.print(
+        _("Commands run from any folder will use %(folder)s (recorded in %(file)s).")
+        % {"folder": one_line(settings.VAR_DIR), "file": one_line(record)},
+        markup=False,
+        soft_wrap=True,
+    )
 
 
 @app.command()
@@ -132,6 +174,8 @@ def serve(
     """Run the HTTP server (granian), a task worker and the scheduler until Ctrl-C."""
     from django.conf import settings
 
+    # Every process on the same installation, whatever another set-up records meanwhile.
+    os.environ["CHINHTHONG_VAR_DIR"] = str(settings.VAR_DIR)
     commands = [web_command(host, port, workers)]
     if task_worker:
         commands.append(worker_command(settings.TASK_BACKEND))
@@ -293,5 +337,6 @@ def main() -> None:
             )
             % {"error": one_line(exc)},
             markup=False,
+            soft_wrap=True,
         )
         sys.exit(1)

@@ -1,17 +1,19 @@
 """Django settings. Every value an operator may change comes from the environment (README)."""
 
-import secrets
 from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from chinhthong.config import installation
 from chinhthong.config.env import envbool, envint, envlist, envrate, envsecret, envstr
 from chinhthong.config.static_headers import static_headers
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
-VAR_DIR = Path(envstr("CHINHTHONG_VAR_DIR", str(Path.cwd() / "var"))).resolve()
+# CHINHTHONG_VAR_DIR, else the folder `chinhthong setup` recorded, else ./var (installation.py).
+INSTALLATION = installation.find()
+VAR_DIR = INSTALLATION.var_dir
 
 # Production turns on every transport protection and refuses unsafe defaults.
 PRODUCTION = envbool("CHINHTHONG_PRODUCTION", False)
@@ -20,25 +22,15 @@ if PRODUCTION and DEBUG:
     raise ImproperlyConfigured("CHINHTHONG_DEBUG cannot be on when CHINHTHONG_PRODUCTION is on.")
 
 
-def _local_secret_key() -> str:
-    """A key kept under var/ so that a local install keeps its sessions across restarts."""
-    path = VAR_DIR / "secret_key"
-    if path.exists():
-        return path.read_text(encoding="utf-8").strip()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    key = secrets.token_urlsafe(50)
-    path.write_text(key, encoding="utf-8")
-    path.chmod(0o600)
-    return key
-
-
 SECRET_KEY = envsecret("CHINHTHONG_SECRET_KEY")
 if not SECRET_KEY:
     if PRODUCTION:
         raise ImproperlyConfigured(
             "CHINHTHONG_SECRET_KEY (or CHINHTHONG_SECRET_KEY_FILE) must be set in production."
         )
-    SECRET_KEY = _local_secret_key()
+    # Kept under var/ so that a local install keeps its sessions across restarts; before
+    # `chinhthong setup` made var/, a key for this process only (nothing else creates var/).
+    SECRET_KEY = installation.secret_key(VAR_DIR)
 
 ALLOWED_HOSTS = envlist(
     "CHINHTHONG_ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost", "[::1]"]
@@ -65,6 +57,7 @@ INSTALLED_APPS = [
     "chinhthong.accounts",
     "chinhthong.registry",
     "chinhthong.checks",
+    "chinhthong.portal",
 ]
 
 MIDDLEWARE = [
@@ -103,6 +96,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "chinhthong.portal.context_processors.site_identity",
             ],
         },
     },
@@ -308,6 +302,10 @@ WHITENOISE_ADD_HEADERS_FUNCTION = static_headers
 # --- Registry snapshot signing key: a file outside the database (docs/operations.md).
 REGISTRY_SIGNING_KEY_FILE = Path(
     envstr("CHINHTHONG_SIGNING_KEY_FILE", str(VAR_DIR / "keys" / "registry-ed25519.pem"))
+)
+# The order of levels in the public directory: the deployment's own province first.
+DIRECTORY_LEVEL_ORDER = envlist(
+    "CHINHTHONG_DIRECTORY_LEVEL_ORDER", ["province", "city", "commune", "national", "international"]
 )
 
 # Outbound fetches (blocklist feeds) refuse private and local addresses; networks listed here
