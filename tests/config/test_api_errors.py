@@ -1,5 +1,7 @@
 """A program calling the API is answered in JSON whatever goes wrong, in its language."""
 
+import json
+
 import pytest
 from django.utils import translation
 
@@ -27,3 +29,18 @@ def test_an_address_the_api_does_not_have_is_answered_in_json(client, db, path):
 def test_pages_keep_their_own_not_found_page(client, db):
     answer = client.get("/khong-co/")
     assert answer.status_code == 404 and answer["Content-Type"].startswith("text/html")
+
+
+def test_the_openapi_document_names_each_status_once(client):
+    """Swagger UI refuses a document with a key written twice ("duplicated mapping key"), as
+    a status declared as a number and added again as a string would be."""
+
+    def refuse_duplicates(pairs):
+        keys = [key for key, _ in pairs]
+        assert len(keys) == len(set(keys)), keys
+        return dict(pairs)
+
+    response = client.get("/api/v1/openapi.json")
+    assert response.status_code == 200
+    document = json.loads(response.content, object_pairs_hook=refuse_duplicates)
+    assert set(document["paths"]["/api/v1/check"]["post"]["responses"]) >= {"200", "413", "429"}

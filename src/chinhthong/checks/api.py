@@ -9,13 +9,9 @@ from ninja.errors import HttpError
 
 from chinhthong.checks import services
 from chinhthong.clients.ratelimit import charge, charged_for_work
+from chinhthong.config.api_errors import ErrorOut
 
 router = Router(tags=["check"])
-
-
-class CheckIn(Schema):
-    input: str | None = None
-    inputs: list[str] | None = None
 
 
 class ReasonOut(Schema):
@@ -50,19 +46,50 @@ class BatchOut(Schema):
     results: list[ResultOut]
 
 
+# What the endpoint takes, exactly: it checks the body by hand (below), not through a model.
+_TEXT = {
+    "type": "string",
+    "minLength": 1,
+    "maxLength": services.MAX_INPUT_CHARS,
+    "pattern": r"\S",
+    "description": (
+        f"A link, a domain, a Facebook link, a sender address or a forwarded text: at most "
+        f"{services.MAX_INPUT_CHARS} characters, not only white space."
+    ),
+}
+_CHECK_IN = {
+    "title": "CheckIn",
+    "type": "object",
+    "properties": {
+        "input": _TEXT,
+        "inputs": {
+            "type": "array",
+            "items": _TEXT,
+            "minItems": 1,
+            "maxItems": services.MAX_BATCH,
+            "description": f"A batch of 1 to {services.MAX_BATCH} inputs.",
+        },
+    },
+    "oneOf": [{"required": ["input"]}, {"required": ["inputs"]}],
+    "description": "Either `input` or `inputs`, not both.",
+}
 _CHECK_BODY = {
     "required": True,
-    "content": {"application/json": {"schema": CheckIn.model_json_schema()}},
+    "content": {
+        "application/json": {
+            "schema": _CHECK_IN,
+            "examples": {
+                "one": {"value": {"input": "https://quangninh-gov.vn/tra-cuu"}},
+                "batch": {"value": {"inputs": ["www.quangninh.gov.vn", "bit.ly/abc"]}},
+            },
+        }
+    },
 }
-
-
-class ErrorOut(Schema):
-    detail: str
 
 
 @router.post(
     "/check",
-    response={200: ResultOut | BatchOut, 415: ErrorOut},
+    response={200: ResultOut | BatchOut, 413: ErrorOut, 415: ErrorOut, 422: ErrorOut},
     summary="Is this official?",
     openapi_extra={"requestBody": _CHECK_BODY},
 )
@@ -85,26 +112,42 @@ def check(request, response: HttpResponse):
         )
     try:
         payload = orjson.loads(body)
-        if not isinstance(payload, dict):
-            raise services.InputRejected(_('Send {"input": …} or {"inputs": […]}.'))
-        inputs, single = payload.get("inputs"), payload.get("input")
-        if inputs is not None:
-            if not isinstance(inputs, list) or not all(isinstance(i, str) for i in inputs):
-                raise services.InputRejected(_("“inputs” must be a list of texts."))
+        if "inputs" in _keys(payload):
+            inputs = _batch(payload)
             # Each input counts against the client's limit; the request counted one already.
             charge(request, min(len(inputs), services.MAX_BATCH) - 1)
             results = services.check_many(inputs)
             answers = [services.as_json(r, request.LANGUAGE_CODE) for r in results]
             content = b'{"results":[' + b",".join(answers) + b"]}"
-        elif isinstance(single, str):
-            content = services.as_json(services.check(single), request.LANGUAGE_CODE)
         else:
-            raise services.InputRejected(_('Send {"input": …} or {"inputs": […]}.'))
+            single = payload["input"]
+            if not isinstance(single, str):
+                raise services.InputRejected(_("“input” must be a text."))
+            content = services.as_json(services.check(single), request.LANGUAGE_CODE)
     except orjson.JSONDecodeError as exc:
         raise HttpError(422, _("The request body is not valid JSON.")) from exc
     except services.InputRejected as exc:
         raise HttpError(422, str(exc)) from exc
     return _answer(response, content)
+
+
+def _keys(payload) -> set:
+    """The one of "input" and "inputs" the body holds (an object with exactly one of them)."""
+    keys = {"input", "inputs"} & payload.keys() if isinstance(payload, dict) else set()
+    if not keys:
+        raise services.InputRejected(_('Send {"input": …} or {"inputs": […]}.'))
+    if len(keys) == 2:
+        raise services.InputRejected(_("Send either “input” or “inputs”, not both."))
+    return keys
+
+
+def _batch(payload: dict) -> list[str]:
+    inputs = payload["inputs"]
+    if not isinstance(inputs, list) or not all(isinstance(i, str) for i in inputs):
+        raise services.InputRejected(_("“inputs” must be a list of texts."))
+    if not inputs:
+        raise services.InputRejected(_("“inputs” is empty: send at least one input."))
+    return inputs
 
 
 def _answer(response: HttpResponse, content: bytes) -> HttpResponse:
@@ -119,15 +162,28 @@ def _answer(response: HttpResponse, content: bytes) -> HttpResponse:
 # page may make its visitors' browsers post those to any site without asking it first (CORS
 # "simple requests"), and have them post message bombs here.
 EMAIL_TYPES = ("message/rfc822", "application/octet-stream", "message/global")
+_MESSAGE = {
+    "type": "string",
+    "format": "binary",
+    "minLength": 1,
+    "description": (
+        f"The raw message (RFC 5322), headers and body, exactly as received: at most "
+        f"{services.MAX_EMAIL_BYTES // 2**20} MB (413 past that)."
+    ),
+}
+_EXAMPLE_MESSAGE = (
+    "From: Sở Y tế <thongbao@syt-quangninh.top>\r\nTo: canbo@quangninh.gov.vn\r\n"
+    "Subject: Hướng dẫn phòng dịch\r\n\r\nXem tại https://syt-quangninh.top/huong-dan\r\n"
+)
 _EMAIL_BODY = {
     "required": True,
-    "content": {kind: {"schema": {"type": "string", "format": "binary"}} for kind in EMAIL_TYPES},
+    "content": {kind: {"schema": _MESSAGE, "example": _EXAMPLE_MESSAGE} for kind in EMAIL_TYPES},
 }
 
 
 @router.post(
     "/check/email",
-    response={200: ResultOut, 415: ErrorOut},
+    response={200: ResultOut, 413: ErrorOut, 415: ErrorOut, 422: ErrorOut},
     summary="Check a whole email (.eml)",
     openapi_extra={"requestBody": _EMAIL_BODY},
 )

@@ -1,12 +1,14 @@
 """The JSON API: one NinjaAPI under /api/v1/, each app contributing its router."""
 
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
+from ninja.errors import ValidationError
 
 from chinhthong import __version__
 from chinhthong.checks.api import router as checks_router
 from chinhthong.clients.budget import rate_limited
 from chinhthong.clients.ratelimit import RateLimitExceeded
+from chinhthong.config import api_errors
 from chinhthong.registry.api import router as registry_router
 
 
@@ -16,6 +18,10 @@ class API(NinjaAPI):
         # Django encodes after parsing the charset out of the content type; empty bytes skip
         # that, and the check endpoint answers in this very response (bench/http_check.py).
         return HttpResponse(b"", content_type=self.get_content_type())
+
+    def get_openapi_schema(self, *, path_prefix=None, path_params=None):
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        return api_errors.complete(schema)
 
 
 api = API(
@@ -35,6 +41,16 @@ api = API(
 @api.exception_handler(RateLimitExceeded)
 def _too_many(request, exc):
     return rate_limited(request, exc.retry_after)
+
+
+@api.exception_handler(Http404)
+def _not_found(request, exc):
+    return api.create_response(request, api_errors.not_found(), status=404)
+
+
+@api.exception_handler(ValidationError)
+def _invalid_parameters(request, exc):
+    return api.create_response(request, api_errors.parameter_errors(exc.errors), status=422)
 
 
 # The check routes first: URLs are tried in order, and a mail gateway calls /check per message.

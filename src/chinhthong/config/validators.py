@@ -40,6 +40,9 @@ _BLANK = (
 )
 _ONE_LINE = re.compile(f"[\x00-\x1f\x7f-\x9f\u2028\u2029{_FORMAT}{_BLANK}]")
 _MULTI_LINE = re.compile(f"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f{_FORMAT}{_BLANK}]")
+# The invisible characters of one line, without the unassigned code points (which depend on
+# the running Python's Unicode): a fixed class, which an OpenAPI pattern can state exactly.
+ONE_LINE_INVISIBLE = _ONE_LINE
 
 CONTROL_CHARACTER = _(
     "Contains the invisible character %(character)s at position %(position)s; control and "
