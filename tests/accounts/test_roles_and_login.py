@@ -36,6 +36,7 @@ def _change_form(channel: Channel, **changes) -> dict:
         "source": channel.source_id or "",
         "last_verified": "",
         "notes": channel.notes,
+        "change_reason": "Theo văn bản mới",  # every save says why
     }
     data.update(changes)
     return data
@@ -59,6 +60,7 @@ def test_editor_changes_a_channel_and_the_history_keeps_before_and_after(
     assert channel.status == "retired"
     record = channel.history.first()
     assert record.history_user == editor
+    assert record.history_change_reason == "Theo văn bản mới"
     delta = record.diff_against(record.prev_record)
     assert ("status", "active", "retired") in {(c.field, c.old, c.new) for c in delta.changes}
     history_page = client.get(f"{CHANNEL_ADMIN}{channel.pk}/history/")

@@ -58,6 +58,7 @@ def test_editor_changes_a_channel_and_sees_its_history(page, editor, default_reg
     page.goto(f"{page.base}/quan-tri/registry/channel/{channel.pk}/change/")
     page.locator("#id_status").select_option("retired")
     page.locator("#id_last_verified").fill("20/11/2026")
+    page.get_by_label("Lý do thay đổi").fill("Kênh đã ngừng hoạt động")
     screenshot(page, "admin-channel-edit")
     page.locator("input[name=_save]").click()
     screenshot(page, "admin-channel-saved")
@@ -68,8 +69,8 @@ def test_editor_changes_a_channel_and_sees_its_history(page, editor, default_reg
     page.goto(f"{page.base}/quan-tri/registry/channel/{channel.pk}/history/")
     history = page.locator("#change-history")
     expect(history).to_contain_text("bientap")
-    expect(history).to_contain_text("active")
-    expect(history).to_contain_text("retired")
+    expect(history).to_contain_text("Kênh đã ngừng hoạt động")  # the reason given
+    expect(history).to_contain_text("Đang hoạt động → Ngừng sử dụng")  # statuses by name
     screenshot(page, "admin-channel-history")
 
 

@@ -8,6 +8,11 @@ class AccountsConfig(AppConfig):
     label = "accounts"
     verbose_name = _("Accounts and roles")
 
+    def ready(self):
+        from chinhthong.accounts import third_party
+
+        third_party.apply()
+
 
 class BackOfficeAdminConfig(admin_apps.AdminConfig):
     """Django's admin with the back office's own site (accounts/backoffice.py)."""

@@ -8,6 +8,10 @@ Two doors of the stock admin let an account past its role, and are closed here:
   account, and fails with a 500 on models without a table: here it answers only for models
   of this site that the account may view, and 404 for everything else.
 
+One log-in page: the back office's own (/quan-tri/login/) sends people to the site's,
+/dang-nhap/, with the page they asked for; an account signed in without back-office access is
+told that its role does not allow it.
+
 And one limit: a search in the back office (a list's search box, an autocomplete) uses its
 first SEARCH_MAX_WORDS words and SEARCH_MAX_CHARS characters. Each word is one more level of
 the query's expression tree, and SQLite refuses a thousand of them with a 500. Every model
@@ -19,17 +23,23 @@ import functools
 import inspect
 import itertools
 
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
+from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponseRedirect
-from django.urls import URLResolver, path
+from django.shortcuts import render
+from django.urls import URLResolver, path, reverse
+from django.utils.http import urlencode
 from django.utils.text import smart_split
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
+from django.views.i18n import JavaScriptCatalog
 from simple_history.admin import SimpleHistoryAdmin
 
+from chinhthong.accounts.history import ReadableChanges
 from chinhthong.clients.ratelimit import limited
 
 SEARCH_MAX_WORDS = 10
@@ -101,6 +111,19 @@ class BackOfficeSite(admin.AdminSite):
         _mark_back_office(urls)
         return urls
 
+    def i18n_javascript(self, request, extra_context=None):
+        return BackOfficeScripts.as_view(packages=["django.contrib.admin"])(request)
+
+    def login(self, request, extra_context=None):
+        """The site's log-in page, /dang-nhap/, is the back office's too."""
+        if request.user.is_authenticated:
+            if self.has_permission(request):
+                return HttpResponseRedirect(reverse("admin:index", current_app=self.name))
+            return render(request, "403.html", status=403)
+        wanted = request.GET.get(REDIRECT_FIELD_NAME) or reverse("admin:index")
+        query = urlencode({REDIRECT_FIELD_NAME: wanted})
+        return HttpResponseRedirect(f"{reverse('accounts:login')}?{query}")
+
     def view_on_site(self, request, content_type_id: int, object_id: str):
         try:
             model = ContentType.objects.get_for_id(content_type_id).model_class()
@@ -113,6 +136,25 @@ class BackOfficeSite(admin.AdminSite):
         if obj is None or not model_admin.has_view_or_change_permission(request, obj):
             raise Http404
         return HttpResponseRedirect(obj.get_absolute_url())
+
+
+class BackOfficeScripts(JavaScriptCatalog):
+    """The admin's script catalogue, with the strings its Vietnamese lacks taken from ours
+    (accounts/third_party_strings.py, ADMIN_SCRIPT)."""
+
+    PLURALS = (("%s selected option not visible", "%s selected options not visible"),)
+
+    def get_catalog(self):
+        from chinhthong.accounts.third_party_strings import ADMIN_SCRIPT
+
+        catalog = super().get_catalog()
+        for message in ADMIN_SCRIPT:
+            if isinstance(message, str) and gettext(message) != message:
+                catalog.setdefault(message, gettext(message))
+        for singular, plural in self.PLURALS:
+            if ngettext(singular, plural, 1) != singular:
+                catalog.setdefault(singular, [ngettext(singular, plural, 1)] * self._num_plurals)
+        return catalog
 
 
 def _whole_number(value: str) -> str:
@@ -128,7 +170,14 @@ def _whole_number(value: str) -> str:
 
 
 class HistoryAdmin(BackOfficeAdmin, SimpleHistoryAdmin):
-    """A model's admin with its history; reverting to a version needs the change permission."""
+    """A model's admin with its history, shown as people read it (accounts/history.py);
+    reverting to a version needs the change permission."""
+
+    object_history_list_template = "accounts/history_list.html"
+    object_history_form_template = "accounts/history_form.html"
+
+    def get_historical_record_context_helper(self, request, historical_record):
+        return ReadableChanges(self.model, historical_record)
 
     def history_view(self, request, object_id, extra_context=None):
         return super().history_view(request, _whole_number(unquote(object_id)), extra_context)
@@ -150,6 +199,41 @@ class HistoryAdmin(BackOfficeAdmin, SimpleHistoryAdmin):
             return super().history_form_view(request, object_id, version_id, extra_context)
         except ValidationError as exc:
             raise Http404 from exc
+
+
+class ChangeReasonForm(forms.ModelForm):
+    """A record's form with the reason for the change, which its history keeps."""
+
+    change_reason = forms.CharField(
+        label=_("Reason for the change"),
+        max_length=100,  # django-simple-history's history_change_reason
+        help_text=_(
+            "Why you add or change this record (for example the document that asks for it); "
+            "the record's history shows it."
+        ),
+        widget=forms.TextInput(attrs={"class": "vTextField"}),
+    )
+
+
+class ReasonedHistoryAdmin(HistoryAdmin):
+    """A history admin whose every save — adding, changing, reverting to a past version — gives
+    its reason, kept as the version's history_change_reason."""
+
+    form = ChangeReasonForm
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = []
+        for name, options in super().get_fieldsets(request, obj):
+            fields = [f for f in options["fields"] if f != "change_reason"]
+            if fields:
+                fieldsets.append((name, {**options, "fields": fields}))
+        if obj is not None and not self.has_change_permission(request, obj):
+            return fieldsets  # a record shown read-only is not being changed
+        return [*fieldsets, (None, {"fields": ["change_reason"]})]
+
+    def save_model(self, request, obj, form, change):
+        obj._change_reason = form.cleaned_data["change_reason"]
+        super().save_model(request, obj, form, change)
 
 
 def _mark_back_office(patterns) -> None:

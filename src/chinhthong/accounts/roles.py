@@ -52,6 +52,10 @@ PERMISSIONS = {
         # Task pages: the database queue's results, the RQ dashboard when Redis runs it.
         ("django_tasks_database", "view_dbtaskresult"),
         ("django_rq", "admin"),
+        # The site's identity (operating agency, emblem, footer): one record, never added or
+        # deleted on the web.
+        ("portal", "view_siteidentity"),
+        ("portal", "change_siteidentity"),
     ],
 }
 

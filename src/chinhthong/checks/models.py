@@ -12,11 +12,21 @@ from chinhthong.config.validators import (
 )
 from chinhthong.verify.feeds import FORMATS
 
+# Feeds by the service that publishes them; a plain list described.
+FORMAT_LABELS = {
+    "phishtank": "PhishTank",
+    "openphish": "OpenPhish",
+    "urlhaus": "URLhaus",
+    "plain": _("plain list, one entry per line"),
+}
+
 
 class BlocklistSource(models.Model):
     name = models.SlugField(_("name"), max_length=50, unique=True)
     title = models.CharField(_("title"), max_length=200, blank=True, validators=[validate_one_line])
-    format = models.CharField(_("format"), max_length=20, choices=[(f, f) for f in FORMATS])
+    format = models.CharField(
+        _("format"), max_length=20, choices=[(f, FORMAT_LABELS.get(f, f)) for f in FORMATS]
+    )
     url = models.URLField(
         _("feed address"),
         max_length=500,
@@ -51,9 +61,13 @@ class BlocklistSource(models.Model):
 
 
 class BlocklistEntry(models.Model):
-    source = models.ForeignKey(BlocklistSource, on_delete=models.CASCADE, related_name="entries")
-    kind = models.CharField(max_length=4, choices=[("url", "URL"), ("host", "host")])
-    value = models.CharField(max_length=2048)
+    source = models.ForeignKey(
+        BlocklistSource, verbose_name=_("source"), on_delete=models.CASCADE, related_name="entries"
+    )
+    kind = models.CharField(
+        _("kind"), max_length=4, choices=[("url", "URL"), ("host", _("domain"))]
+    )
+    value = models.CharField(_("value"), max_length=2048)
     added_at = models.DateTimeField(_("added"))
     last_seen_at = models.DateTimeField(_("last seen"))
     expires_at = models.DateTimeField(_("expires"), null=True, blank=True)

@@ -4,11 +4,13 @@ from django.contrib import admin
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from chinhthong.accounts.backoffice import HistoryAdmin
+from chinhthong.accounts.backoffice import ReasonedHistoryAdmin
 from chinhthong.registry.models import Agency, Channel, ReportRecipient, SourceDocument
 
 
-class RegistryAdmin(HistoryAdmin):
+class RegistryAdmin(ReasonedHistoryAdmin):
+    """Registry records: every save says why (the history shows the reason)."""
+
     # Links typed without a scheme are read as https, as Django 6 will do by default.
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
@@ -22,10 +24,11 @@ class SourceDocumentAdmin(RegistryAdmin):
 
 @admin.register(Agency)
 class AgencyAdmin(RegistryAdmin):
-    list_display = ("name", "short_name", "level", "parent")
+    list_display = ("name", "short_name", "level", "parent", "successor", "succeeded_on")
     list_filter = ("level",)
     search_fields = ("name", "name_en", "short_name", "code", "search_text")
-    autocomplete_fields = ("parent",)
+    autocomplete_fields = ("parent", "successor", "succession_document")
+    list_select_related = ("parent", "successor")
     prepopulated_fields = {"code": ("short_name",)}
 
 

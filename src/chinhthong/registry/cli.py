@@ -58,7 +58,7 @@ def import_(
             files.read_document(data, fmt),
             dry_run=dry_run,
             user=author,
-            reason=f"import {file.name}",
+            reason=_("Imported from %(file)s") % {"file": file.name[:70]},
         )
     except OSError as exc:
         terminal.file_error(file, exc)
