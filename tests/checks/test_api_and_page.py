@@ -23,7 +23,7 @@ def test_check_one_input(client, default_registry):
     data = response.json()
     assert data["verdict"] == "impersonation"
     assert data["lookalike_of"]["slug"] == "web-cong-ttdt-quang-ninh"
-    assert data["reasons"][0]["code"] == "combosquat"
+    assert data["reasons"][0]["code"] == "hyphen_for_dot"
     assert "quangninh.gov.vn" in data["reasons"][0]["message"]
 
 
@@ -38,18 +38,19 @@ def test_reasons_come_in_the_language_the_client_asks_for(client, default_regist
         return response.json()["reasons"][0]["message"]
 
     vietnamese, english, again = message("vi"), message("en"), message("vi")
-    assert "ghép tên của quangninh.gov.vn" in vietnamese, vietnamese
-    assert "joins the name of quangninh.gov.vn" in english, english
+    assert "dấu gạch ngang thay cho dấu chấm" in vietnamese, vietnamese
+    assert "with a hyphen in place of a dot" in english, english
     assert again == vietnamese
 
 
 def test_a_phone_number_is_checked_as_a_number(client, default_registry):
     response = client.post("/api/v1/check", {"input": "113"}, content_type="application/json")
     data = response.json()
-    assert (data["kind"], data["verdict"]) == ("phone", "unknown")
+    assert (data["kind"], data["verdict"]) == ("phone", "official")
     assert data["reasons"][0]["code"] == "emergency_number"
     assert data["reasons"][0]["message"] == (
-        "113 là số khẩn cấp quốc gia (Công an), không phải kênh trong danh mục của tỉnh."
+        "113 là số điện thoại khẩn cấp quốc gia của Công an: gọi miễn phí từ mọi máy. "
+        "Số này không bao giờ đòi tiền, mật khẩu hay mã OTP."
     )
 
 

@@ -39,6 +39,17 @@ VERDICT_LABELS = {
 }
 
 
+# An official sender the receiving server did not confirm: "unknown", but said as a claim that
+# cannot be verified rather than as "not an official channel".
+UNVERIFIED_CLAIMS = frozenset({"unauthenticated_sender", "unconfirmed_official_sender"})
+
+
+def unverified_claim(result) -> bool:
+    return str(result.verdict) == "unknown" and any(
+        r.code in UNVERIFIED_CLAIMS for r in result.reasons
+    )
+
+
 def render_reason(item: Reason) -> str:
     """The reason in the active language (Vietnamese by default)."""
     return _render(item, get_language())

@@ -58,6 +58,7 @@ def _show(request, form, run, shareable: bool = False) -> HttpResponse:
             "result": result,
             "render": services.render_reason,
             "shareable": shareable,
+            "unverified": services.unverified_claim(result),
             "reasons": [services.render_reason(r) for r in result.reasons],
             "parts": [
                 (

@@ -30,6 +30,7 @@ urlpatterns = [
     path("", include("chinhthong.registry.urls")),
     path("", include("chinhthong.accounts.urls")),
     path("", include("chinhthong.checks.urls")),
+    path("", include("chinhthong.portal.urls")),
     *snapshot_urlpatterns,
     path("api/docs", limited("pages")(partial(openapi_view, api=api)), name="api-docs"),
     path("healthz", views.healthz, name="healthz"),
