@@ -195,11 +195,7 @@ class HostAnalyser:
                 break
         else:
             return None
-        registrable = self.index.domains.registrable(dotted) or dotted
-        brand = self.index.brands.brands.get(self.index.domains.core_label(registrable))
-        owners = brand.key if brand else Owners(ref, None)
-        if dotted in self.index.websites:
-            owners = Owners(self.index.websites[dotted], owners.mail)
+        owners = self._owners_of(dotted)
         return HostFinding(
             (
                 reason(
@@ -265,7 +261,9 @@ class HostAnalyser:
                         return self._embedded_finding(host, candidate, registrable)
         return None
 
-    def _embedded_finding(self, host: str, official: str, registrable: str) -> HostFinding:
+    def _owners_of(self, official: str) -> Owners:
+        """The channels behind an official host: its brand's, with the host's own website
+        first (congchuc.quangninh.gov.vn.evil.top imitates that very site, not its parent)."""
         brand = next(
             (
                 b
@@ -274,10 +272,13 @@ class HostAnalyser:
             ),
             None,
         )
-        owners = brand.key if brand else Owners(self.index.websites.get(official), None)
-        if official in self.index.websites:
-            # congchuc.quangninh.gov.vn.evil.top imitates that very site, not its parent.
-            owners = Owners(self.index.websites[official], owners.mail)
+        website = self.index.websites.get(official)
+        if brand is None:
+            return Owners(website or self.index.mail_domains.get(official), None)
+        return Owners(website, brand.key.mail) if website else brand.key
+
+    def _embedded_finding(self, host: str, official: str, registrable: str) -> HostFinding:
+        owners = self._owners_of(official)
         return HostFinding(
             (
                 reason(

@@ -148,6 +148,10 @@ TEXTS = {
         "page is still being confirmed. Do not trust a page that claims to be it until the "
         "registry lists it."
     ),
+    "agency_name_in_local_part": gettext_noop(
+        "%(address)s writes the name of %(agency)s before the @, but the mailbox is on "
+        "%(domain)s, not on a domain of that body. State bodies write from their own domains."
+    ),
     "agency_name": gettext_noop(
         "%(host)s is written with the name of %(agency)s (“%(words)s”) but is not one of its "
         "channels in the registry."

@@ -130,6 +130,21 @@ class SenderChecks:
                 )
             )
             imitated = imitated or channel
+        if imitated is None:
+            # congan.quangninh@gmail.com: an agency's name before the @ of another domain.
+            written = re.sub(r"[._+]", "-", local.lower())
+            agency = self.index.agency_marks.match(written, written.split("-"))
+            if agency is not None:
+                imitated = agency.key.for_sender()
+                reasons.append(
+                    reason(
+                        "agency_name_in_local_part",
+                        Verdict.IMPERSONATION,
+                        address=shown,
+                        agency=imitated.agency_name,
+                        domain=readable(domain),
+                    )
+                )
         if not any(r.verdict is not Verdict.UNKNOWN for r in reasons):
             reasons.append(reason("address_not_registered", Verdict.UNKNOWN, address=shown))
         return decide(text, "address", reasons, lookalike_of=imitated)
