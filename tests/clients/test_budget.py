@@ -96,7 +96,9 @@ def test_log_in_attempts_have_a_limit_of_their_own(client, db, url):
             client.post(url, {"username": f"u{n}", "password": "sai"}).status_code for n in range(4)
         ]
         page = client.get("/danh-ba/")
-    assert tries == [200, 200, 200, 429]
+    # The back office's log-in page sends to the one log-in page (302), in the same group.
+    answered = 200 if url == "/dang-nhap/" else 302
+    assert tries == [answered, answered, answered, 429]
     assert page.status_code == 200
 
 
