@@ -86,7 +86,21 @@ def test_official_links_beside_an_unknown_one_do_not_make_a_message_official():
     assert result.reasons[1].params_dict["item"] == "https://hotro-nhanh.xyz/dk"
 
 
-def test_a_message_of_official_links_only_is_official_and_says_why():
-    result = corpus_engine().check("Xem https://quangninh.gov.vn/a và https://chinhphu.vn/b")
-    assert result.verdict is Verdict.OFFICIAL
-    assert result.reasons[0].code == "text_items"
+def test_a_message_of_official_links_only_is_not_official_as_a_whole():
+    scam = (
+        "UBND tỉnh thông báo hỗ trợ 5 triệu, nộp phí 200 nghìn vào tài khoản 1023 4567 89, "
+        "chi tiết https://quangninh.gov.vn/ho-tro"
+    )
+    result = corpus_engine().check(scam)
+    assert result.verdict is Verdict.UNKNOWN and result.channel is None
+    assert [r.code for r in result.reasons] == ["text_items", "text_official_items"]
+    assert result.parts[0].verdict is Verdict.OFFICIAL  # the link itself is still official
+
+
+def test_words_after_a_link_make_a_message_whose_every_link_is_judged():
+    result = corpus_engine().check(
+        "https://dichvucong.gov.vn/ Tài khoản bị khoá, truy cập https://dvc-gov.top để mở khoá"
+    )
+    assert result.kind == "text"
+    assert result.verdict is Verdict.IMPERSONATION
+    assert {p.input for p in result.parts} == {"https://dichvucong.gov.vn/", "https://dvc-gov.top"}

@@ -200,6 +200,18 @@ class Engine(SenderChecks):
                 )
             )
             return decide(text, kind, reasons, lookalike_of=imitated)
+        words = page.username.lower().split(".")
+        agency = self.index.agency_marks.match(key, words) if key else None
+        if agency is not None:
+            # facebook.com/congan.quangninh: an agency's name on a page the registry lacks.
+            imitated = agency.key.for_link()
+            found = reason(
+                "facebook_agency_name",
+                Verdict.IMPERSONATION,
+                username=page.username,
+                agency=imitated.agency_name,
+            )
+            return decide(text, kind, [*reasons, found], lookalike_of=imitated)
         reasons.append(reason("facebook_not_registered", Verdict.UNKNOWN))
         return decide(text, kind, reasons)
 
@@ -327,6 +339,11 @@ class Engine(SenderChecks):
             unknown = next(p for p in parts if p.verdict is Verdict.UNKNOWN)
             found = reason("text_partly_official", Verdict.UNKNOWN, item=unknown.input[:120])
             return Result(text, "text", Verdict.UNKNOWN, (_items(parts), found), parts=tuple(parts))
+        if verdicts == {Verdict.OFFICIAL}:
+            # Anyone can copy official links into a message: they make the links safe, not the
+            # message ("nộp phí vào tài khoản …, chi tiết https://quangninh.gov.vn/…").
+            found = reason("text_official_items", Verdict.UNKNOWN)
+            return Result(text, "text", Verdict.UNKNOWN, (_items(parts), found), parts=tuple(parts))
         return decide(text, "text", [_items(parts)], parts=parts)
 
 
@@ -338,6 +355,10 @@ def detect_kind(text: str) -> str:
     if "\n" in text:
         return "text"
     scheme = scheme_of(text)
+    if scheme in WEB_SCHEMES and any(ch.isspace() for ch in text):
+        # "https://dichvucong.gov.vn/ Tài khoản bị khoá, truy cập https://dvc-gov.top": words
+        # after a link are a message, whose every link is judged — not the first link's path.
+        return "text"
     if scheme in WEB_SCHEMES or scheme in SCRIPT_SCHEMES:
         return "url"
     if scheme == "mailto" or ("@" in text and "/" not in text.split("@", 1)[0]):

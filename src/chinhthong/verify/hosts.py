@@ -167,7 +167,8 @@ class HostAnalyser:
         match = self.index.brands.match(core_label, tokens)
         if match:
             return self._imitation(match, shown)
-        agency = self.index.agency_marks.match(core_label, tokens)
+        # With the labels of the suffix: congan.quangninh.vn names its place in the suffix.
+        agency = self.index.agency_marks.match(core_label, _tokens(shown.rsplit(".", 1)[0]))
         if agency:
             return self._agency_imitation(agency, shown)
         return HostFinding(self._risks(host, shown, registrable, name_part, tokens))
@@ -209,14 +210,15 @@ class HostAnalyser:
             imitated=owners,
         )
 
-    def _agency_imitation(self, agency, shown: str) -> HostFinding:
+    def _agency_imitation(self, agency, shown: str, code: str = "agency_name") -> HostFinding:
         owners: Owners = agency.key
         official = owners.for_link()
+        verdict = Verdict.IMPERSONATION if code == "agency_name" else Verdict.UNKNOWN
         return HostFinding(
             (
                 reason(
-                    "agency_name",
-                    Verdict.IMPERSONATION,
+                    code,
+                    verdict,
                     host=shown,
                     words=agency.name,
                     agency=official.agency_name,
@@ -242,6 +244,10 @@ class HostAnalyser:
                 return self._imitation(match, shown, code)
             if not core_label.isascii() and disarm.is_mixed_script(core_label.replace("-", "")):
                 return HostFinding((reason("mixed_script", Verdict.SUSPICIOUS, host=shown),))
+            agency = self.index.agency_marks.match(core_label, tokens)
+            if agency:
+                # Not called an imitation (another body may own it), nor reassured about.
+                return self._agency_imitation(agency, shown, "agency_name_gov_vn")
         return HostFinding((reason("unregistered_gov_vn", Verdict.UNKNOWN, host=shown),))
 
     def _embedded(self, host: str, registrable: str) -> HostFinding | None:

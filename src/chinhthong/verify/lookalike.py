@@ -33,7 +33,7 @@ LURES = frozenset(
     """gov govvn vn chinhthuc official online tructuyen dangnhap login signin xacminh xacthuc
     verify secure account taikhoan capnhat update hotro support thongbao tracuu nopphat
     phatnguoi dichvu service portal congdan hoso dangky khaibao canhbao hethong
-    qov govn""".split()
+    qov govn quocgia dinhdanh""".split()
 )
 # "gov" as a reader takes it: g0v and 9ov read as gov already (digits as letters); a "q" for
 # the "g" (tracuu.qov.vn) and a dropped "v" (govn) are the misreadings scammers register.
@@ -48,6 +48,12 @@ _SYLLABLE = re.compile(
 )
 
 _LURE_PATTERN = re.compile("|".join(sorted(LURES, key=len, reverse=True)))
+# A word made only of lures (tracuuphatnguoi, xacminhtaikhoan) is a lure too.
+_LURES_JOINED = re.compile(f"(?:{_LURE_PATTERN.pattern})+")
+
+
+def is_lure(word: str) -> bool:
+    return word in LURES or _LURES_JOINED.fullmatch(word) is not None
 
 # Letter pairs a reader takes for one letter at a glance (rn for m, vv for w, cl for d, ii for
 # u): a name is also compared as read, with each pair taken as its letter, on both sides.
@@ -197,7 +203,7 @@ class BrandIndex:
         """The official name imitated by a domain whose registrable label is ``core_label``
         and whose name part (without public suffix) splits into ``tokens``."""
         core = normalise(core_label)
-        lured = any(normalise(t).final in LURES for t in tokens) or core.final in LURES
+        lured = any(is_lure(normalise(t).final) for t in tokens) or core.final in LURES
         for form in core.forms():
             brand = self._official(form) or self.joined.get(form)
             if brand:
@@ -303,7 +309,7 @@ def _has_lure(rest: str, strict: bool) -> bool:
     """Does what surrounds an embedded name carry a lure (gov, vn, online, …)? Short names
     (who, moh) hide inside ordinary words, so for them only "gov" or a whole lure counts."""
     for word in (w for w in rest.split(" ") if w):
-        if word in LURES or word.startswith("gov") or word.endswith("gov"):
+        if is_lure(word) or word.startswith("gov") or word.endswith("gov"):
             return True
         if not strict and (word.endswith("vn") or word.startswith("vn")):
             return True

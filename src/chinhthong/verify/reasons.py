@@ -117,6 +117,11 @@ TEXTS = {
         "The message holds %(count)s link(s), address(es) or phone number(s), each judged below; "
         "the message is judged by the least trustworthy."
     ),
+    "text_official_items": gettext_noop(
+        "Every link, address or number in the message is official, but anyone can copy official "
+        "links into a message: they are safe to open, while what the message asks is not "
+        "confirmed. Check who sent it, and never pay or give codes because of it."
+    ),
     "text_partly_official": gettext_noop(
         "Official links or addresses beside one that is not in the registry (%(item)s) do not make "
         "the message official: scammers mix real links with their own. Trust only the parts "
@@ -168,6 +173,15 @@ TEXTS = {
     ),
     "url_backslash": gettext_noop(
         "The link hides %(shown)s behind a backslash; browsers really open %(host)s."
+    ),
+    "facebook_agency_name": gettext_noop(
+        "facebook.com/%(username)s is named after %(agency)s but is not one of its pages in the "
+        "registry of official channels."
+    ),
+    "agency_name_gov_vn": gettext_noop(
+        "%(host)s is written with the name of %(agency)s (“%(words)s”) but is not one of its "
+        "channels in the registry. A name under gov.vn does not prove who sends from it: check "
+        "the directory."
     ),
     "facebook_lookalike": gettext_noop(
         "facebook.com/%(username)s imitates the official page facebook.com/%(official)s "
