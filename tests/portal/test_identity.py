@@ -19,7 +19,7 @@ def test_defaults_name_the_operating_agency_of_the_letters_and_invent_no_contact
     # The letters print no address, telephone, mail address or hours for it.
     assert (found.address, found.phone, found.email, found.hours, found.website) == ("",) * 5
     assert not found.emblem_sha256 and not found.favicon_sha256
-    assert found.history.first().history_change_reason == "default identity"
+    assert found.history.first().history_change_reason == "Giá trị mặc định do chinhthong setup đặt"
 
 
 def test_defaults_never_replace_what_an_administrator_set(default_registry):
