@@ -232,3 +232,10 @@ def test_an_empty_input_is_refused_without_a_stray_colon(db):
     result = run("check", "")
     assert result.exit_code == 2
     assert result.stderr.startswith("Hãy dán"), repr(result.stderr)
+
+
+def test_the_parts_of_a_message_are_labelled_in_the_readers_language(default_registry):
+    result = run("check", "Xem https://quangninh.gov.vn/a và https://quangninh-gov.vn/b")
+    lines = result.stdout.splitlines()
+    assert any("Chính thống" in line and "https://quangninh.gov.vn/a" in line for line in lines)
+    assert any("Giả mạo" in line and "https://quangninh-gov.vn/b" in line for line in lines)

@@ -135,6 +135,8 @@ def test_emergency_numbers_are_official_and_named_not_ip_addresses(engine, numbe
         ("+842438234567", "024 3823 4567"),
         ("84912345678", "0912 345 678"),
         ("1900561256", "1900 561 256"),
+        ("1900 1234", "1900 1234"),
+        ("18001096", "1800 1096"),
     ],
 )
 def test_numbers_are_shown_as_vietnamese_readers_write_them(engine, written, shown):

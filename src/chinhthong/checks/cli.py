@@ -107,6 +107,8 @@ def _notice(source) -> str:
         why = _("The installation's database cannot be read (%(error)s).") % {
             "error": one_line(source.error)
         }
+    elif where.problem is not None:  # a record that cannot be used (config/installation.py)
+        why = one_line(where.problem.said(_))
     elif where.origin == installation.FROM_CURRENT_FOLDER and not where.var_dir.is_dir():
         why = _(
             "No chinhthong installation found: CHINHTHONG_VAR_DIR is not set, “chinhthong "
@@ -191,9 +193,8 @@ def _print(label: str, result, render) -> None:
     for item in result.reasons:
         out.print(f"{'':15}• {_shown(render(item))}")
     for part in result.parts:
-        out.print(
-            f"{'':15}[{COLOURS[str(part.verdict)]}]{part.verdict!s}[/] {_shown(part.input[:120])}"
-        )
+        shown = VERDICT_LABELS[str(part.verdict)]
+        out.print(f"{'':15}[{COLOURS[str(part.verdict)]}]{shown}[/] {_shown(part.input[:120])}")
 
 
 def _shown(value: object) -> str:

@@ -61,7 +61,9 @@ class Report:
         return {verdict: (ok, total) for verdict, (ok, total) in per.items()}
 
     def render(self) -> str:
-        lines = ["expected        correct / total"]
+        # A case is correct when the verdict and the channel it names both are; the confusion
+        # table below counts verdicts alone, so it may show more on its diagonal.
+        lines = ["expected        correct / total  (verdict and channel)"]
         for verdict in VERDICTS:
             ok, total = self.accuracy().get(verdict, (0, 0))
             if total:
@@ -70,7 +72,7 @@ class Report:
         correct = total - len(self.failures)
         lines.append(f"{'all':15} {correct:7} / {total:<5} {100 * correct / max(total, 1):6.1f}%")
         lines.append("")
-        lines.append("confusion (rows: expected, columns: answered)")
+        lines.append("confusion of verdicts alone (rows: expected, columns: answered)")
         lines.append(" " * 15 + "".join(f"{v[:13]:>14}" for v in VERDICTS))
         confusion = self.confusion()
         for expected in VERDICTS:

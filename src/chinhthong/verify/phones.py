@@ -42,10 +42,11 @@ def numbers_in(text: str) -> list[tuple[int, int, str]]:
 def readable(number: str) -> str:
     """A canonical number as Vietnamese readers write it: 0203 3835 444 (a landline, its area
     code first), 024 3823 4567 (Hà Nội and Hồ Chí Minh City), 0912 345 678 (a mobile),
-    1900 561 256; short numbers as they are."""
+    1900 561 256 and 1900 1234; short numbers as they are."""
     if not number.startswith("+84"):
-        if number.startswith(("1800", "1900")) and len(number) == 10:
-            return f"{number[:4]} {number[4:7]} {number[7:]}"
+        if number.startswith(("1800", "1900")):
+            tail = number[4:]
+            return f"{number[:4]} {tail[:3]} {tail[3:]}" if len(tail) == 6 else f"{number[:4]} {tail}"
         return number
     national = "0" + number[3:]
     if len(national) == 11 and national.startswith("02"):
