@@ -46,7 +46,9 @@ def readable(number: str) -> str:
     if not number.startswith("+84"):
         if number.startswith(("1800", "1900")):
             tail = number[4:]
-            return f"{number[:4]} {tail[:3]} {tail[3:]}" if len(tail) == 6 else f"{number[:4]} {tail}"
+            return (
+                f"{number[:4]} {tail[:3]} {tail[3:]}" if len(tail) == 6 else f"{number[:4]} {tail}"
+            )
         return number
     national = "0" + number[3:]
     if len(national) == 11 and national.startswith("02"):
