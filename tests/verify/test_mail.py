@@ -82,8 +82,10 @@ def test_samples_cover_every_rule():
     assert len(CASES) >= 30
     assert {"official", "impersonation", "suspicious", "unknown"} <= {c["expected"] for c in CASES}
     seen = {code for case in CASES for code in case["reasons"]}
-    # Limits that need a huge or slow message are shown by the tests below, not by files.
+    # Limits that need a huge or slow message are shown by the tests below, not by files; what
+    # every message was judged on, by test_every_sample_says_what_was_judged.
     by_tests = {"too_large", "too_slow", "too_complex", "too_many_parts", "too_many_links"}
+    by_tests |= {"email_checked", "email_checked_no_sender"}
     assert set(MAIL_TEXTS) - by_tests <= seen | {"archive_bomb"}, set(MAIL_TEXTS) - seen - by_tests
 
 
@@ -98,6 +100,46 @@ def test_samples_are_what_the_generator_writes():
             assert same, sample.file
         else:
             assert committed == sample.raw, f"{sample.file}: run {EML / 'make_samples.py'}"
+
+
+def test_every_sample_says_what_was_judged():
+    """Every verdict shows at least one reason of the message itself, even an official one
+    whose findings are all on its parts: the sender, and how many links and attachments."""
+    for case in CASES:
+        result = check_message(ENGINE, (EML / case["file"]).read_bytes())
+        assert result.reasons, case["file"]
+        checked = [r for r in result.reasons if r.code.startswith("email_checked")]
+        assert len(checked) == 1, (case["file"], codes(result))
+        assert checked[0].verdict is Verdict.UNKNOWN  # it says what was judged, not how
+        text = english(checked[0].code, checked[0].params_dict)
+        assert "%(" not in text
+        if case["file"] == "no_sender.eml":
+            assert checked[0].code == "email_checked_no_sender"
+        else:
+            assert checked[0].code == "email_checked", case["file"]
+            assert checked[0].params_dict["sender"] in result.input
+
+
+def test_the_message_reason_counts_its_links_and_attachments():
+    raw = mail(
+        OFFICIAL,
+        auth=SAMPLES.auth("pass"),
+        text="Xem https://quangninh.gov.vn/tin-tuc va https://congchuc.quangninh.gov.vn.\n",
+        attachments=(("congvan.pdf", SAMPLES.PDF, "application/pdf"),),
+    )
+    result = check_message(ENGINE, raw)
+    assert result.verdict is Verdict.OFFICIAL
+    (checked,) = result.reasons
+    assert checked.params_dict == {
+        "sender": "Văn phòng UBND tỉnh Quảng Ninh <vanphong@quangninh.gov.vn>",
+        "links": "2",
+        "attachments": "1",
+    }
+    text = english(checked.code, checked.params_dict)
+    assert text.startswith(
+        "Checked: the sender Văn phòng UBND tỉnh Quảng Ninh <vanphong@quangninh.gov.vn>, "
+        "2 link(s) and 1 attachment(s) of the message."
+    )
 
 
 def test_every_reason_reads_as_a_sentence():
@@ -336,7 +378,10 @@ def test_clean_attachments_raise_nothing():
         ENGINE, mail(OFFICIAL, auth=SAMPLES.auth("pass"), attachments=attachments)
     )
     assert result.verdict is Verdict.OFFICIAL
-    assert result.reasons == ()
+    # Nothing found: the only reason says what was judged (once an empty list, issue 10 A10).
+    assert [(r.code, r.params_dict["attachments"]) for r in result.reasons] == [
+        ("email_checked", "3")
+    ]
 
 
 # --- damaged, hostile and oversized messages -------------------------------------------------
@@ -358,6 +403,8 @@ def test_too_large_message_still_has_its_sender_checked():
     raw = mail("Thư công vụ <a@quangninh-gov.vn>") + b"x" * (26 * 1024 * 1024)
     result = check_message(ENGINE, raw)
     assert "too_large" in codes(result)
+    # Read up to its headers: its reason says only the sender was checked, no count of links.
+    assert "email_checked" not in codes(result)
     assert result.verdict is Verdict.IMPERSONATION
     assert slug(result.lookalike_of) == "mail-thu-cong-vu-quang-ninh"
 

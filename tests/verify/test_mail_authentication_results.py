@@ -1,6 +1,7 @@
 """Which Authentication-Results of a message are believed (RFC 8601 section 5): the receiving
 server's own fields are the topmost ones; a field lower down with the same authserv-id may have
-been written by the sender, so for each method the topmost field that reports it decides."""
+been written by the sender, so only the topmost field proves anything, and the fields of the
+same server directly below it may only count against the sender."""
 
 from chinhthong.verify.engine import Engine
 from chinhthong.verify.index import RegistryIndex
@@ -61,9 +62,12 @@ def test_an_unaligned_signature_on_top_is_not_replaced_by_a_forged_aligned_one()
     assert result.verdict is Verdict.SUSPICIOUS
 
 
-def test_a_method_the_top_field_does_not_report_is_taken_from_the_next():
+def test_a_server_writing_one_field_per_method_proves_with_its_top_field():
     """Some servers write one field per method (SPF, DKIM and DMARC filters in turn), all
-    with their own authserv-id, above anything the sender wrote."""
+    with their own authserv-id, above anything the sender wrote; the DMARC filter, which runs
+    last, writes the top one. The passes below it prove nothing on their own: the sender can
+    write the same fields there. This test once took a method the top field did not report
+    from the next field, a pass included; that was the weakness."""
     fields = [
         ("Authentication-Results", f"{MX}; dmarc=pass header.from=quangninh.gov.vn"),
         ("Authentication-Results", f"{MX}; dkim=pass header.d=quangninh.gov.vn"),
@@ -71,10 +75,25 @@ def test_a_method_the_top_field_does_not_report_is_taken_from_the_next():
     ]
     result = check_message(ENGINE, message(*fields))
     assert result.verdict is Verdict.OFFICIAL
-    failing = [fields[0], ("Authentication-Results", f"{MX}; dmarc=fail"), *fields[1:]]
-    assert check_message(ENGINE, message(*failing)).verdict is Verdict.OFFICIAL
+    nothing_on_top = [("Authentication-Results", f"{MX}; dmarc=none"), *fields[1:]]
+    result = check_message(ENGINE, message(*nothing_on_top))
+    assert result.verdict is Verdict.UNKNOWN
+    assert "unconfirmed_official_sender" in codes(result)
     forged = [("Authentication-Results", f"{MX}; dmarc=fail"), *fields]
     assert check_message(ENGINE, message(*forged)).verdict is Verdict.IMPERSONATION
+
+
+def test_a_failure_below_the_top_field_counts_against_the_sender():
+    """A failure can only make the answer safer, so one in the server's run of fields counts
+    even below a pass of the top field (this test once expected the top's pass to decide)."""
+    fields = [
+        ("Authentication-Results", f"{MX}; dmarc=pass header.from=quangninh.gov.vn"),
+        ("Authentication-Results", f"{MX}; dmarc=fail"),
+        ("Authentication-Results", f"{MX}; dkim=pass header.d=quangninh.gov.vn"),
+    ]
+    result = check_message(ENGINE, message(*fields))
+    assert result.verdict is Verdict.IMPERSONATION
+    assert "forged_official_sender" in codes(result)
 
 
 def test_within_one_field_a_passing_signature_still_wins():

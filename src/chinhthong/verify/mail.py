@@ -23,13 +23,16 @@ server's Authentication-Results confirm it (DMARC passed, or SPF or DKIM passed 
 domain); without them the message only claims to come from it (``_authentication``).
 
 Authentication-Results (RFC 8601): the topmost field is the one the receiving server added
-last, and its authserv-id is trusted. Only that field and the fields of the same server
-directly below it count: a server writes its fields together (one, or one per milter), while
-a field the sender forged with its authserv-id sits below at least the server's own Received
-line and the sender's other headers (RFC 8601 section 5 has a border server remove them, and
-not every server does). For each method the topmost of them reporting it decides. Fields are
-read per RFC 8601 and RFC 5322: quoted strings and comments, in which the server copies text
-the sender chose, are opaque, and within one field a failure of SPF or DMARC outranks a pass.
+last, and its authserv-id is trusted. Proof comes from that field alone. The fields of the
+same server directly below it (the run) may only count against the sender, with their
+failures: a server writes its fields together (one, or one per milter), but a field the
+sender forged with its authserv-id may sit directly below the server's own too (Gmail writes
+its field directly above the sender's headers; RFC 8601 section 5 has a border server remove
+such fields, and not every server does). A field lower down, below the server's Received
+line, counts for nothing. Fields are read per RFC 8601 and RFC 5322: quoted strings and
+comments, in which the server copies text the sender chose, are opaque, and within one field
+a failure of SPF or DMARC outranks a pass. Left open: a server that writes no field at all
+leaves the sender's forged one on top (docs/security.md).
 
 Senders are read as mail programs read them, from the header as written: Engine's
 ``mailboxes`` (the address in the last angle brackets is the mailbox), not the stdlib's
@@ -124,6 +127,9 @@ class _Analysis(LinkReading):
         self.from_text = ""
         self.from_count = 0  # the first parts are the From addresses
         self.subject = ""
+        self.link_count = 0  # links of the message judged (mail_links.py)
+        self.attachment_count = 0
+        self.body_read = False
 
     # --- the whole message --------------------------------------------------------------------
     def run(self) -> Result:
@@ -140,6 +146,7 @@ class _Analysis(LinkReading):
         if message is not None:
             self._guard(self._headers, message)
             if not headers_only:
+                self.body_read = True
                 self._guard(self._body, message)
         if self.defects:
             self.add("malformed", Verdict.SUSPICIOUS, detail=", ".join(sorted(self.defects)))
@@ -166,7 +173,9 @@ class _Analysis(LinkReading):
         label = " → ".join(x for x in (self.from_text, self.subject) if x) or "(email)"
         if len(label) > LABEL_LENGTH:
             label = label[: LABEL_LENGTH - 1] + "…"
-        reasons = list(dict.fromkeys(self.reasons))[:MAX_REASONS]
+        reasons = list(dict.fromkeys(self.reasons))[: MAX_REASONS - 1]
+        if self.body_read or not reasons:
+            reasons.append(self._checked())
         parts = [*self.parts, *self.links.values()]
         imitated = self.imitated + [
             p.lookalike_of for p in parts if p.lookalike_of and p.verdict is Verdict.IMPERSONATION
@@ -179,6 +188,18 @@ class _Analysis(LinkReading):
         lookalike = imitated[0] if imitated else None
         verdict = decide(label, "email", reasons, lookalike_of=lookalike, parts=deciding)
         return verdict._replace(parts=tuple(parts))
+
+    def _checked(self) -> Reason:
+        """What was judged of the whole message: its sender, how many links and attachments.
+        A message read only up to its headers has a reason saying so (too_large, too_complex),
+        so it has this one only when it has no other."""
+        counts = {"links": str(self.link_count), "attachments": str(self.attachment_count)}
+        if not self.from_text:
+            return reason("email_checked_no_sender", Verdict.UNKNOWN, **counts)
+        sender = self.from_text
+        if len(sender) > LABEL_LENGTH:
+            sender = sender[: LABEL_LENGTH - 1] + "…"
+        return reason("email_checked", Verdict.UNKNOWN, sender=sender, **counts)
 
     def _judge(self, check, text: str, kind: str) -> Result:
         """The engine's answer for one link or address; if the engine fails on a crafted
@@ -444,6 +465,7 @@ class _Analysis(LinkReading):
             else:
                 self._text_links(text)
         if names or not (is_text or content_type.startswith(("multipart/", "message/"))):
+            self.attachment_count += 1
             found = inspect_attachment(
                 name, payload, self.budget, label=content_type, aliases=tuple(names[1:])
             )

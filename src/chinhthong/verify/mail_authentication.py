@@ -1,6 +1,6 @@
 """Authentication-Results (RFC 8601) as the receiving server wrote them: which fields to trust
-and what they say of SPF, DKIM and DMARC for the From domain. Why only the topmost run of the
-receiving server's fields counts, and why quoted strings and comments are opaque: mail.py."""
+and what they say of SPF, DKIM and DMARC for the From domain. Why proof comes only from the
+topmost field, and why quoted strings and comments are opaque: mail.py."""
 
 from chinhthong.verify.mail_structure import MAX_FIELD
 
@@ -26,15 +26,18 @@ PROVEN = {"dmarc": ("pass", "bestguesspass"), "dkim": ("pass",), "spf": ("pass",
 
 def trusted_results(values: list[str], from_domain: frozenset[str]) -> dict[str, str]:
     """method -> result from the receiving server's Authentication-Results (``values``: the
-    run of fields at the top, see ``_header_values``), for the From domain written as one of
+    run of fields at the top, see ``header_values``), for the From domain written as one of
     ``from_domain``.
 
     The topmost field is the one the receiving server added last, and its authserv-id is
-    trusted. Of that server's fields only those directly below it count: a server writes its
-    fields together (one, or one per milter), while a field the sender forged with its
-    authserv-id sits below at least the server's own Received line and the sender's other
-    headers. For each method the topmost of them reporting it decides, so that no lower field
-    can replace its result.
+    trusted. Proof comes from that field alone: no pass of a field below it counts. The other
+    fields of the run (the same authserv-id, directly below the top one) may be the server's
+    own (one per milter), or the sender's: Gmail writes its field directly above the sender's
+    headers, so a field the sender placed first among them joins the run. Such a field can
+    only count against the sender: its failures, its unreadable methods and its other results
+    for methods the top field did not report, never a pass (``PROVEN``). For SPF and DMARC a
+    failure anywhere in the run outranks the top's pass; for DKIM an aligned pass on top still
+    outranks a failure below (a second signature that broke), as within one field.
 
     Within one field a failure outranks a pass for SPF and DMARC (a second result of either is
     text the sender had the server copy), then any other result; for DKIM an aligned pass wins
@@ -48,25 +51,37 @@ def trusted_results(values: list[str], from_domain: frozenset[str]) -> dict[str,
     trusted = None
     for value in values[:MAX_AUTH_FIELDS]:
         server, results, complete = _read_authentication_results(value)
-        trusted = trusted if trusted is not None else server
+        top = trusted is None
+        trusted = server if top else trusted
         if server != trusted:
             break
-        here: dict[str, str] = {}
-        for method, result, props in results:
-            if method == "dmarc" and not _names_domain(props.get("header.from"), from_domain):
-                result = "other_domain"
-            elif not _concerns(method, result, props, from_domain):
-                result = UNALIGNED
-            rank = _DKIM_RANK if method == "dkim" else _RANK
-            if method not in here or rank.get(result, 1) > rank.get(here[method], 1):
-                here[method] = result
-        if not complete:
-            for method in ("spf", "dkim", "dmarc"):
-                if here.get(method) != "fail":
-                    here[method] = UNREADABLE
-        for method, result in here.items():
-            found.setdefault(method, result)  # a field above decided it already
+        for method, result in _field_results(results, complete, from_domain).items():
+            if top or (method not in found and result not in PROVEN.get(method, ())):
+                found[method] = result  # below the top, never a pass: proof only from the top
+            elif result == "fail" and _rank(method, "fail") > _rank(method, found[method]):
+                found[method] = result
     return found
+
+
+def _rank(method: str, result: str) -> int:
+    return (_DKIM_RANK if method == "dkim" else _RANK).get(result, 1)
+
+
+def _field_results(results, complete: bool, from_domain: frozenset[str]) -> dict[str, str]:
+    """method -> result of one field, each method's results ranked (``trusted_results``)."""
+    here: dict[str, str] = {}
+    for method, result, props in results:
+        if method == "dmarc" and not _names_domain(props.get("header.from"), from_domain):
+            result = "other_domain"
+        elif not _concerns(method, result, props, from_domain):
+            result = UNALIGNED
+        if method not in here or _rank(method, result) > _rank(method, here[method]):
+            here[method] = result
+    if not complete:
+        for method in ("spf", "dkim", "dmarc"):
+            if here.get(method) != "fail":
+                here[method] = UNREADABLE
+    return here
 
 
 def _names_domain(value: str | None, domains: frozenset[str]) -> bool:

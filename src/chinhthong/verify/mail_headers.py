@@ -50,8 +50,9 @@ PARSER = BytesParser(policy=_MailPolicy())
 def header_values(message) -> dict[str, list[str]]:
     """The values of the fields analysed here, as written (encoded words not decoded), at
     most MAX_FIELD characters; Authentication-Results one more, so that a cut field is known.
-    Of the Authentication-Results, only the run of fields at the top of them: the first one
-    and those directly below it (see ``trusted_results``)."""
+    Of the Authentication-Results, only the run of fields at the top of them: the first one,
+    the only one that may prove the sender, and those directly below it, which may only count
+    against the sender (see ``trusted_results``)."""
     fields: dict[str, list[str]] = {}
     results = "authentication-results"
     run = "before"  # of Authentication-Results: "before" the first, "in" the run, "after" it

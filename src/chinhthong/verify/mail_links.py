@@ -90,6 +90,7 @@ class LinkReading:
                 self.add("too_many_links", Verdict.UNKNOWN, limit=str(MAX_LINKS))
                 return False
             result = self.links[href] = self._judge(self.engine.check_url, href, "url")
+            self.link_count += 1
         if "." in text and (href, text) not in self.link_texts:
             self.link_texts.add((href, text))
             self._link_text(href, text, result)

@@ -11,6 +11,17 @@ def gettext_noop(text: str) -> str:
 
 
 MAIL_TEXTS: dict[str, str] = {
+    # the whole message: what was judged (every verdict has at least this reason)
+    "email_checked": gettext_noop(
+        "Checked: the sender %(sender)s, %(links)s link(s) and %(attachments)s attachment(s) "
+        "of the message. Only a sender confirmed by the receiving mail server can make a "
+        "message official, and any unsafe link or attachment makes it unsafe."
+    ),
+    "email_checked_no_sender": gettext_noop(
+        "Checked: %(links)s link(s) and %(attachments)s attachment(s) of a message without a "
+        "sender address, which therefore cannot be official; any unsafe link or attachment "
+        "makes it unsafe."
+    ),
     # impersonation
     "forged_official_sender": gettext_noop(
         "The message claims to come from the official domain %(domain)s but failed DMARC at "
