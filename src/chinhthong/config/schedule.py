@@ -17,6 +17,7 @@ PERIODIC = [
     (3600, "chinhthong.checks.tasks.expire_blocklists"),
     # A succession recorded ahead of its date is published on that date (registry/succession.py).
     (3600, "chinhthong.registry.tasks.rebuild_snapshot"),
+    (86400, "chinhthong.config.housekeeping.prune_task_results"),
 ]
 
 
