@@ -35,6 +35,8 @@ def _start(ctx: typer.Context) -> None:
     from django.core.exceptions import ImproperlyConfigured
     from django.utils import translation
 
+    from chinhthong.config import installation
+
     try:
         if ctx.invoked_subcommand in CHECK_ONLY and not settings.configured:
             from chinhthong.config.check_setup import setup_for_checks
@@ -45,7 +47,26 @@ def _start(ctx: typer.Context) -> None:
     except ImproperlyConfigured as exc:  # a wrong setting: say which, without a traceback
         terminal.console(stderr=True).print(terminal.one_line(exc), markup=False)
         raise typer.Exit(2) from exc
-    translation.activate(os.environ.get("CHINHTHONG_LANGUAGE", settings.LANGUAGE_CODE))
+    except installation.Unusable as exc:  # its folder or secret key: say which and what to do
+        # The settings' default language: they are what could not be read.
+        _say_on_stderr(exc.problem, os.environ.get("CHINHTHONG_LANGUAGE", "vi"))
+        raise typer.Exit(2) from exc
+    language = os.environ.get("CHINHTHONG_LANGUAGE", settings.LANGUAGE_CODE)
+    translation.activate(language)
+    found = getattr(settings, "INSTALLATION", None)  # a check says it with its registry
+    if found is not None and found.problem is not None:
+        _say_on_stderr(found.problem, language)
+
+
+def _say_on_stderr(problem, language: str) -> None:
+    """What is wrong with the installation, in the reader's language, then in English (as a
+    check says which registry it used); without Django, which may not be set up."""
+    from chinhthong.config import installation
+
+    shown = problem.render(installation.translator(language))
+    english = problem.render()
+    for line in (shown, english) if english != shown else (shown,):
+        terminal.console(stderr=True).print(one_line(line), markup=False, soft_wrap=True)
 
 
 def _mount() -> None:
