@@ -264,3 +264,23 @@ def test_an_empty_secret_key_is_not_used(tmp_path):
     (tmp_path / "secret_key").write_bytes(b"k" * (installation.MAX_BYTES + 1))
     with pytest.raises(installation.Unusable, match="is larger than 64 KB"):
         installation.secret_key(tmp_path)
+
+
+def test_a_database_file_that_is_a_fifo_does_not_hang_a_check(tmp_path):
+    """SQLite opening a FIFO waits for a writer for ever; a check answers from the packaged
+    registry and says so."""
+    var = tmp_path / "var"
+    var.mkdir()
+    os.mkfifo(var / "chinhthong.sqlite3")
+    env = {**clean_environment(tmp_path / "none"), "CHINHTHONG_VAR_DIR": str(var)}
+    done = subprocess.run(
+        [*CHINHTHONG, "check", "quangninh.gov.vn"],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "Traceback" not in done.stderr
+    assert "(official)" in done.stdout

@@ -119,14 +119,15 @@ def _first(cursor):
 
 
 def _missing_database_file() -> str:
-    """The SQLite file the settings name, when it does not exist; '' otherwise."""
+    """The SQLite file the settings name, when it does not exist or is no regular file (SQLite
+    would wait for ever on a FIFO); '' otherwise."""
     if _direct["path"]:
         name = _direct["path"]
     elif connection.vendor != "sqlite" or connection.is_in_memory_db():
         return ""
     else:
         name = str(connection.settings_dict["NAME"])
-    if name.startswith("file:") or Path(name).exists():
+    if name.startswith("file:") or Path(name).is_file():
         return ""
     return name
 
