@@ -1,11 +1,13 @@
 """The public pages' layout in Chromium, at a phone's width (390 px) and a desktop's (1280 px):
 every Vietnamese letter drawn by the fonts the site serves (none from the machine), no word
 broken inside a syllable, the navigation in at most two rows on a phone, no button wrapped on
-a desktop, no heading without something under it, and a 10,001-character input refused with
-its length alone. Screenshots go to test-artifacts/ (layout-…)."""
+a desktop, no heading without something under it, a 10,001-character input refused with its
+length alone, and no input however long widening a page. Screenshots go to test-artifacts/
+(layout-…)."""
 
 import re
 import unicodedata
+from urllib.parse import quote
 
 import pytest
 from django.urls import reverse
@@ -24,6 +26,12 @@ SCAM = "Sở Y tế thông báo: truy cập https://syt-quangninh.top/ho-tro đ�
 VOWELS = "aăâeêioôơuưy"
 TONES = ("", "\u0300", "\u0301", "\u0309", "\u0303", "\u0323")
 LETTERS = "".join(unicodedata.normalize("NFC", v + t) for v in VOWELS for t in TONES) + "đ"
+# Links as people paste them, with no space to wrap at: 100 and 160 characters (a tracking
+# link, a shared article), and an input just over the limit.
+LINK_100 = "https://www.facebook.com/share/p/" + "AbCdEfGhIj" * 5 + "K?mibextid=xfxF2i"
+LINK_160 = "https://www.facebook.com/share/p/" + "AbCdEfGhIj" * 11 + "K?mibextid=xfxF2i"
+TOO_LONG = "a" * (MAX_INPUT_CHARS + 1)
+LONG_INPUTS = {"100": LINK_100, "160": LINK_160, "10001": TOO_LONG}
 
 
 def public_pages() -> list[str]:
@@ -34,6 +42,7 @@ def public_pages() -> list[str]:
         "/kiem-tra/?q=quangninh-gov.vn",
         "/kiem-tra/?q=https%3A%2F%2Fcongchuc.quangninh.gov.vn%2Fvan-ban",
         "/kiem-tra/?q=" + SCAM.replace(" ", "+"),
+        "/kiem-tra/?q=" + quote(LINK_160, safe=""),
         "/danh-ba/",
         "/danh-ba/?status=with_pending",
         "/danh-ba/kenh/facebook-ddci-quang-ninh/",
@@ -68,6 +77,10 @@ def check(page, text: str) -> None:
     box.fill(text)
     box.press("Enter")
     page.wait_for_load_state()
+
+
+def page_width(page) -> int:
+    return page.evaluate("document.documentElement.scrollWidth")
 
 
 # --- Fonts -------------------------------------------------------------------------------
@@ -209,7 +222,7 @@ def test_the_phone_navigation_takes_at_most_two_rows(page, editor, default_regis
         items, rows = page.evaluate(NAVIGATION_ROWS_JS)
         assert items >= 4 and rows <= 2, (path, items, rows)
     screenshot(page, "layout-390-navigation")
-    page.goto(page.base + "/dang-nhap/")
+    page.goto(page.base + "/dang-nhap/?next=/")  # an editor would land in the back office
     page.get_by_label("Tên đăng nhập").fill("bientap")
     page.get_by_label("Mật khẩu").fill(PASSWORD)
     page.get_by_role("button", name="Đăng nhập").click()
@@ -253,3 +266,32 @@ def test_an_input_of_10001_characters_is_refused_with_its_length_alone(page, def
     described = box.get_attribute("aria-describedby") or ""
     assert any(page.locator(f"#{i}").count() for i in described.split()), described
     screenshot(page, "layout-390-input-too-long")
+
+
+# --- Long inputs -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+@pytest.mark.parametrize("size", LONG_INPUTS)
+def test_a_long_input_never_makes_a_page_wider_than_the_screen(page, default_registry, width, size):
+    """A box that grows with its text made the check page as wide as a pasted link: 792 px
+    for 100 characters at 390 px, about 95,000 px for 10,001. While typing, and after the
+    answer comes back with the box refilled, the page stays as wide as the screen."""
+    text = LONG_INPUTS[size]
+    assert len(text) == int(size) and " " not in text
+    for path, label in (
+        ("/kiem-tra/", "Đường dẫn, tên miền, địa chỉ thư hoặc nội dung tin nhắn"),
+        ("/", "Đường dẫn, tên miền, địa chỉ thư hoặc nội dung tin nhắn"),
+    ):
+        open_page(page, path, width)
+        box = page.get_by_label(label).first
+        box.fill(text)
+        assert page_width(page) <= width, f"typing into {path}"
+        box.press("Enter")
+        page.wait_for_load_state()
+        expect(page.locator("form.check textarea")).to_have_value(text)
+        assert page_width(page) <= width, f"after checking from {path}"
+        # The box still shows its text whole, scrolled inside itself, and ends on the screen.
+        right = page.locator("form.check textarea").evaluate("b => b.getBoundingClientRect().right")
+        assert right <= width
+    screenshot(page, f"layout-{width}-long-input-{size}")

@@ -12,7 +12,7 @@ from tests.portal import pictures
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-AGENCY = "Sở Thông tin và Truyền thông tỉnh Quảng Ninh"
+AGENCY = "Sở Khoa học và Công nghệ tỉnh Quảng Ninh"  # in charge today (default identity)
 WIDTHS = {"phone": 390, "desktop": 1280}
 
 

@@ -18,8 +18,8 @@ def test_setup_sets_the_defaults_once_and_the_command_line_changes_them(app_env,
     assert first.returncode == 0, first.stderr
     assert "Đã đặt nhận diện trang theo mặc định" in first.stdout
     shown = run(app_env, "site", "show").stdout
-    assert "cơ quan vận hành (tiếng Việt): Sở Thông tin và Truyền thông tỉnh Quảng Ninh" in shown
-    assert "cơ quan trong sổ đăng ký: so-tttt-quang-ninh" in shown
+    assert "cơ quan vận hành (tiếng Việt): Sở Khoa học và Công nghệ tỉnh Quảng Ninh" in shown
+    assert "cơ quan trong sổ đăng ký: so-khcn-quang-ninh" in shown
 
     emblem = tmp_path / "emblem.png"
     emblem.write_bytes(pictures.png())

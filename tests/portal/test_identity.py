@@ -1,25 +1,75 @@
-"""The site's identity: Quảng Ninh's defaults from the package's data, never over an
-administrator's changes, and the one record that every page shows."""
+"""The site's identity: Quảng Ninh's defaults from the package's data, naming the agency in
+charge today, never over an administrator's changes, and the one record that every page
+shows."""
+
+import datetime as dt
 
 import pytest
+import yaml
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from chinhthong.portal import images, services
 from chinhthong.portal.models import SiteIdentity
+from chinhthong.registry import succession
+from chinhthong.registry.models import Agency
 from tests.portal import pictures
 
 
-def test_defaults_name_the_operating_agency_of_the_letters_and_invent_no_contact(
-    default_registry,
-):
+def test_defaults_name_the_agency_in_charge_today_and_invent_no_contact(default_registry):
+    """The letters name Sở Thông tin và Truyền thông, which the registry's own data records as
+    succeeded by Sở Khoa học và Công nghệ on 01/03/2025: a new site names the latter."""
     found = services.load_default_identity()
-    assert found.name == "Sở Thông tin và Truyền thông tỉnh Quảng Ninh"
-    assert found.agency.code == "so-tttt-quang-ninh"  # linked to its page in the directory
+    assert found.name == "Sở Khoa học và Công nghệ tỉnh Quảng Ninh"
+    assert found.name_en == "Quảng Ninh Department of Science and Technology"
+    assert found.agency.code == "so-khcn-quang-ninh"  # linked to its page in the directory
+    assert found.legal_line == "Cơ quan chủ quản: Ủy ban nhân dân tỉnh Quảng Ninh."
     assert "Quảng Ninh" in found.site_name
     # The letters print no address, telephone, mail address or hours for it.
     assert (found.address, found.phone, found.email, found.hours, found.website) == ("",) * 5
     assert not found.emblem_sha256 and not found.favicon_sha256
     assert found.history.first().history_change_reason == "Giá trị mặc định do chinhthong setup đặt"
+
+
+def test_the_default_file_names_the_agency_the_default_registry_has_in_charge(default_registry):
+    document = yaml.safe_load(services.default_identity_text())
+    agency = Agency.objects.get(code=document["agency"])
+    assert not succession.ownership(agency).changed
+    assert (document["name"], document["name_en"]) == (agency.name, agency.name_en)
+    # …and that agency took over from the one the letters name.
+    named = Agency.objects.get(code="so-tttt-quang-ninh")
+    assert succession.ownership(named).current == agency
+
+
+def _succeed(code: str, on: dt.date) -> Agency:
+    successor = Agency(
+        code="so-moi-quang-ninh",
+        name="Sở Chuyển đổi số tỉnh Quảng Ninh",
+        name_en="Quảng Ninh Department of Digital Transformation",
+        level="province",
+    )
+    successor.full_clean()
+    successor.save()
+    agency = Agency.objects.get(code=code)
+    agency.successor, agency.succeeded_on = successor, on
+    agency.full_clean()
+    agency.save()
+    return successor
+
+
+def test_setup_follows_a_succession_the_registry_records_later(default_registry):
+    successor = _succeed("so-khcn-quang-ninh", timezone.localdate() - dt.timedelta(days=1))
+    found = services.load_default_identity()
+    assert (found.name, found.name_en) == (successor.name, successor.name_en)
+    assert found.agency == successor
+    assert found.legal_line == "Cơ quan chủ quản: Ủy ban nhân dân tỉnh Quảng Ninh."
+
+
+def test_a_succession_still_to_come_is_not_followed(default_registry):
+    _succeed("so-khcn-quang-ninh", timezone.localdate() + dt.timedelta(days=30))
+    found = services.load_default_identity()
+    assert found.agency.code == "so-khcn-quang-ninh"
+    assert found.name == "Sở Khoa học và Công nghệ tỉnh Quảng Ninh"
 
 
 def test_defaults_never_replace_what_an_administrator_set(default_registry):

@@ -31,7 +31,7 @@ def identity(default_registry):
     services.load_default_identity()
     return services.update_identity(
         address="Số 1 Đường Thử nghiệm, Hạ Long",
-        phone="0203 3835 444",
+        phone="0203.3835.444",  # as an administrator may type it
         email="vanphong@example.gov.vn",
         hours="Thứ Hai đến Thứ Sáu",
         pictures={images.EMBLEM: pictures.png(), images.FAVICON: pictures.ico()},
@@ -56,12 +56,13 @@ def test_every_page_shows_the_operating_agency_and_the_report_link(client, ident
     for path in PUBLIC:
         page = client.get(path).content.decode()
         footer = _footer(page)
-        assert "Sở Thông tin và Truyền thông tỉnh Quảng Ninh" in footer, path
-        assert 'href="/danh-ba/co-quan/so-tttt-quang-ninh/"' in footer
+        assert "Sở Khoa học và Công nghệ tỉnh Quảng Ninh" in footer, path
+        assert 'href="/danh-ba/co-quan/so-khcn-quang-ninh/"' in footer
         assert '<a class="report-link" href="/phan-anh/">Phản ánh thông tin sai sự thật</a>' in (
             footer
         )
-        assert 'href="tel:02033835444">0203 3835 444</a>' in footer
+        # As Vietnamese readers write it, and dialled as its canonical number.
+        assert '<a class="phone" href="tel:+842033835444">0203 3835 444</a>' in footer
         assert 'href="mailto:vanphong@example.gov.vn"' in footer
         assert "Thứ Hai đến Thứ Sáu" in footer and "Hạ Long" in footer
         assert f'src="{identity.emblem_url}"' in footer
@@ -73,7 +74,7 @@ def test_every_page_shows_the_operating_agency_and_the_report_link(client, ident
 def test_a_footer_without_contacts_shows_no_empty_labels(client, default_registry):
     services.load_default_identity()
     footer = _footer(client.get("/").content.decode())
-    assert "Sở Thông tin và Truyền thông tỉnh Quảng Ninh" in footer
+    assert "Sở Khoa học và Công nghệ tỉnh Quảng Ninh" in footer
     assert "<dl" not in footer and "<img" not in footer
 
 
@@ -102,12 +103,12 @@ def test_the_report_page_lists_the_recipients_of_letter_1341_with_their_contacts
     ]
     positions = [page.index(f">{name}</h3>") for name in names]
     assert positions == sorted(positions)  # inspectorate, police, local forces, as the letter
-    assert 'href="tel:0692123456">069 2 123 456</a>' in page
+    assert '<a class="phone" href="tel:+84692123456">0692 123 456</a>' in page
     assert 'href="mailto:pa03@example.gov.vn"' in page
     assert "Được nêu trong văn bản 1341/STTTT-TTBCXB." in page
     assert "Chưa có số điện thoại, thư điện tử hay địa chỉ của cơ quan này." in page
     assert "Nơi nhận đã thôi" not in page
-    assert "113" in page
+    assert '<a class="phone" href="tel:113">113</a>' in page
 
 
 def test_the_report_page_without_recipients(client, db):

@@ -11,12 +11,12 @@ from urllib.parse import urlencode
 
 import yaml
 from django.db import transaction
-from django.db.models import Case, IntegerField, Value, When
 from django.utils.translation import gettext as _
 
 from chinhthong.checks.services import MAX_INPUT_CHARS
 from chinhthong.portal import images
 from chinhthong.portal.models import IDENTITY_PK, SiteIdentity
+from chinhthong.registry import succession
 from chinhthong.registry.models import Agency, RecipientKind, ReportRecipient
 from chinhthong.verify.domains import is_known_suffix
 from chinhthong.verify.engine import detect_kind
@@ -108,15 +108,22 @@ def default_identity_text() -> str:
 
 def load_default_identity() -> SiteIdentity | None:
     """Fill a blank identity with the deployment's defaults (the package's data file); an
-    identity someone has set is left as it is. The agency is linked when the registry has it."""
+    identity someone has set is left as it is. The agency is linked when the registry has it,
+    and where the registry records it as succeeded, the agency in charge today is named."""
     found = stored_identity()
     if not is_blank(found):
         return None
     document = yaml.safe_load(default_identity_text()) or {}
     values = {name: str(document.get(name) or "") for name in TEXT_FIELDS}
     code = str(document.get("agency") or "")
-    if code and not Agency.objects.filter(code=code).exists():
+    agency = Agency.objects.filter(code=code).first() if code else None
+    if agency is None:
         code = ""
+    else:
+        in_charge = succession.ownership(agency)
+        if in_charge.changed:
+            current = in_charge.current
+            code, values["name"], values["name_en"] = current.code, current.name, current.name_en
     return update_identity(reason=_("Defaults set by chinhthong setup"), agency_code=code, **values)
 
 
@@ -131,14 +138,13 @@ _KIND_ORDER = [
 
 def report_recipients() -> list[ReportRecipient]:
     """The bodies residents report false information to, as letter 1341 lists them: the
-    inspectorate first, then the police, then local security forces."""
-    order = Case(
-        *[When(kind=kind, then=Value(rank)) for rank, kind in enumerate(_KIND_ORDER)],
-        default=Value(len(_KIND_ORDER)),
-        output_field=IntegerField(),
-    )
-    return list(
-        ReportRecipient.objects.filter(active=True).select_related("agency").order_by(order, "name")
+    inspectorate first, then the police, then local security forces; each with
+    ``ownership``, whom to contact today (the successor of a recipient's agency once that
+    agency was succeeded)."""
+    ranks = {kind: rank for rank, kind in enumerate(_KIND_ORDER)}
+    return sorted(
+        succession.recipients_to_contact(),
+        key=lambda r: (ranks.get(r.kind, len(_KIND_ORDER)), r.name),
     )
 
 
