@@ -177,6 +177,8 @@ def test_admin_refuses_an_identifier_another_channel_uses(client, editor, defaul
         f"{CHANNEL_ADMIN}{channel.pk}/change/", _change_form(channel, host="WHO.int")
     )
     assert response.status_code == 200
-    assert "Một kênh khác trong danh mục đã dùng định danh này." in response.content.decode()
+    holder = Channel.objects.get(kind="website", host="who.int")
+    taken = f"Kênh “{holder.name}” (mã {holder.slug}) đã dùng định danh này (who.int)."
+    assert response.context["adminform"].form.errors["host"] == [taken]
     channel.refresh_from_db()
     assert channel.host == "congchuc.quangninh.gov.vn"

@@ -88,5 +88,5 @@ def test_the_record_is_neither_added_nor_deleted(client, form):
     )
     assert SiteIdentity.objects.count() == 1
     listing = client.get("/quan-tri/portal/siteidentity/").content.decode()
-    assert "Sở Thông tin và Truyền thông tỉnh Quảng Ninh" in listing
+    assert "Sở Khoa học và Công nghệ tỉnh Quảng Ninh" in listing
     assert images.MAX_BYTES[images.EMBLEM] + images.MAX_BYTES[images.FAVICON] < 256 * 1024

@@ -22,6 +22,7 @@ and the ones other apps register.
 import functools
 import inspect
 import itertools
+import unicodedata
 
 from django import forms
 from django.contrib import admin, messages
@@ -41,6 +42,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from chinhthong.accounts.history import ReadableChanges
 from chinhthong.clients.ratelimit import limited
+from chinhthong.config.validators import validate_one_line
 
 SEARCH_MAX_WORDS = 10
 SEARCH_MAX_CHARS = 200
@@ -201,6 +203,17 @@ class HistoryAdmin(BackOfficeAdmin, SimpleHistoryAdmin):
             raise Http404 from exc
 
 
+def validate_reason(value: str) -> None:
+    """A reason is stored text like any other (one line, no invisible or control characters:
+    an escape sequence kept in the history would act on the terminal that reads it), and says
+    something: it has a letter or a digit, not only marks, dots or invisible characters."""
+    validate_one_line(value)
+    if not any(unicodedata.category(character)[0] in "LN" for character in value):
+        raise ValidationError(
+            _("Write the reason in words: it has no letters or digits."), code="no_words"
+        )
+
+
 class ChangeReasonForm(forms.ModelForm):
     """A record's form with the reason for the change, which its history keeps."""
 
@@ -211,6 +224,7 @@ class ChangeReasonForm(forms.ModelForm):
             "Why you add or change this record (for example the document that asks for it); "
             "the record's history shows it."
         ),
+        validators=[validate_reason],
         widget=forms.TextInput(attrs={"class": "vTextField"}),
     )
 

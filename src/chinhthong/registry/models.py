@@ -303,9 +303,62 @@ class Channel(models.Model):
     def clean(self) -> None:
         identifiers.clean_channel(self)
 
+    def validate_constraints(self, exclude=None) -> None:
+        """The identity constraints, each error beside the field an editor fills in and naming
+        the channel that holds the identifier. Django would skip facebook_key, which no form
+        shows (the database then refused the save with a 500), and put the others' errors
+        above the form without saying which channel has them."""
+        exclude = set(exclude or ())
+        errors = {}
+        for field, (column, per_kind) in _IDENTITY.items():
+            if field in exclude or (per_kind and "kind" in exclude):
+                continue
+            value = getattr(self, field)
+            if column == "facebook_key":
+                value = canonical.facebook_match_key(value)
+            if not value:
+                continue
+            found = Channel.objects.exclude(pk=self.pk).filter(**{column: value})
+            holder = found.filter(kind=self.kind).first() if per_kind else found.first()
+            if holder is not None:
+                errors[field] = [_taken(field, getattr(self, field), holder)]
+        if errors:
+            raise ValidationError(errors)
+        # The constraints checked above are not checked twice.
+        super().validate_constraints(
+            exclude=exclude | {column for column, _kind in _IDENTITY.values()}
+        )
+
     @property
     def display_identifier(self) -> str:
         return identifiers.display(self)
+
+
+# The identifiers no two channels share: the field a form shows -> the column the database
+# keeps unique, and whether it is unique per kind of channel (a domain may be both a website
+# and a mail domain). Facebook usernames ignore case and dots: their key is compared.
+_IDENTITY = {
+    "host": ("host", True),
+    "handle": ("handle", True),
+    "facebook_username": ("facebook_key", False),
+    **{name: (name, False) for name in identifiers.GLOBALLY_UNIQUE if name != "facebook_key"},
+}
+TAKEN_BY = _("Channel “%(name)s” (code %(slug)s) already uses this identifier (%(identifier)s).")
+SAME_FACEBOOK_PAGE = _(
+    "“%(value)s” is the same Facebook page as channel “%(name)s” (%(identifier)s): Facebook "
+    "usernames ignore case and dots."
+)
+
+
+def _taken(field: str, value: str, holder: Channel) -> ValidationError:
+    params = {"value": value, "name": holder.name, "slug": holder.slug}
+    if field == "facebook_username":
+        identifier = f"facebook.com/{holder.facebook_username}"
+        return ValidationError(
+            SAME_FACEBOOK_PAGE, code="taken", params={**params, "identifier": identifier}
+        )
+    identifier = canonical.unicode_host(value) if field == "host" else value
+    return ValidationError(TAKEN_BY, code="taken", params={**params, "identifier": identifier})
 
 
 class ReportRecipient(models.Model):
