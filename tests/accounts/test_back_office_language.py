@@ -44,6 +44,18 @@ def test_logging_in_there_opens_the_back_office(client, editor):
     assert client.get("/quan-tri/login/")["Location"] == "/quan-tri/"
 
 
+@pytest.mark.parametrize(("who", "landing"), [("editor", "/quan-tri/"), ("staff_member", "/")])
+def test_logging_in_without_a_page_asked_for_opens_where_the_person_works(
+    client, request, who, landing
+):
+    user = request.getfixturevalue(who)
+    response = client.post("/dang-nhap/", {"username": user.username, "password": PASSWORD})
+    assert response.status_code == 302 and response["Location"] == landing
+    # Signed in, the log-in page sends them there again; a page asked for still wins.
+    assert client.get("/dang-nhap/")["Location"] == landing
+    assert client.get("/dang-nhap/?next=/danh-ba/")["Location"] == "/danh-ba/"
+
+
 def test_an_account_without_the_back_office_is_told_so(client, staff_member):
     client.force_login(staff_member)
     response = client.get("/quan-tri/login/?next=/quan-tri/")
@@ -105,6 +117,87 @@ def test_an_empty_value_and_a_missing_reason_show_as_such(client, editor, defaul
     assert "None" not in page
 
 
+def test_the_kind_of_change_has_its_own_name_apart_from_the_notes_field(
+    client, editor, default_registry
+):
+    channel = Channel.objects.get(slug="web-cong-thong-tin-cong-chuc")
+    client.force_login(editor)
+    _channel_change(client, channel, status="retired", change_reason=REASON)
+    response = client.get(f"/quan-tri/registry/channel/{channel.pk}/history/")
+    headings = re.findall(r"<th[^>]*>(.*?)</th>", response.content.decode(), flags=re.S)
+    headings = [html.unescape(h).strip() for h in headings]
+    assert "Loại thay đổi" in headings and "Ghi chú" not in headings
+    page = _text(response)
+    assert "Sửa đổi" in page and "Tạo mới" in page
+
+
+NOTE = (
+    "Văn bản 1341 in địa chỉ liên hệ trên quangning.gov.vn — sai một chữ so với tên miền chính "
+    "thức quangninh.gov.vn; địa chỉ luôn phải đối chiếu với danh mục, không nhìn bằng mắt."
+)
+
+
+def _changes(client, channel) -> list[str]:
+    """The lines of the newest version's changes on the history page."""
+    page = client.get(f"/quan-tri/registry/channel/{channel.pk}/history/").content.decode()
+    newest = page.split("<tbody>", 1)[1].split("</tr>", 1)[0]
+    items = re.findall(r"<li>(.*?)</li>", newest, flags=re.S)
+    return [" ".join(html.unescape(re.sub(r"<[^>]+>", " ", i)).split()) for i in items]
+
+
+def test_a_changed_note_is_shown_whole_not_cut_into_a_repr(client, editor, default_registry):
+    channel = Channel.objects.get(slug="web-cong-thong-tin-cong-chuc")
+    client.force_login(editor)
+    _channel_change(client, channel, notes=NOTE, change_reason=REASON)
+    longer = NOTE + " Đã gọi điện xác nhận với Văn phòng."
+    _channel_change(client, channel, notes=longer, change_reason=REASON)
+    assert _changes(client, channel) == [f"Ghi chú: {NOTE} → {longer}"]
+
+
+def test_a_long_text_shows_where_it_changed_cut_between_words(client, editor, default_registry):
+    channel = Channel.objects.get(slug="web-cong-thong-tin-cong-chuc")
+    client.force_login(editor)
+    opening = " ".join([NOTE] * 4)  # about 680 characters the two versions share
+    before, after = f"{opening} Kênh còn hoạt động.", f"{opening} Kênh đã ngừng hoạt động."
+    _channel_change(client, channel, notes=before, change_reason=REASON)
+    _channel_change(client, channel, notes=after, change_reason=REASON)
+    [line] = _changes(client, channel)
+    assert "chars]" not in line and "[" not in line
+    old, new = line.removeprefix("Ghi chú: ").split(" → ")
+    assert old.startswith("… ") and old.endswith("Kênh còn hoạt động.")
+    assert new.startswith("… ") and new.endswith("Kênh đã ngừng hoạt động.")
+    words = set(NOTE.split())
+    assert old.split()[1] in words and new.split()[1] in words  # begins on a whole word
+
+
+def test_a_changed_agency_is_named_not_numbered(client, editor, default_registry):
+    from chinhthong.registry.models import Agency
+
+    channel = Channel.objects.get(slug="web-cong-thong-tin-cong-chuc")
+    before = channel.agency
+    other = Agency.objects.exclude(pk=before.pk).order_by("pk").first()
+    client.force_login(editor)
+    _channel_change(client, channel, agency=str(other.pk), change_reason=REASON)
+    assert f"Cơ quan: {before} → {other}" in _changes(client, channel)
+
+
+def test_an_empty_link_to_another_record_shows_as_empty(client, editor, default_registry):
+    from django.contrib import admin
+
+    from chinhthong.registry.models import Agency
+
+    agency = Agency.objects.get(code="so-y-te-quang-ninh")
+    successor = Agency.objects.get(code="ubnd-tinh-quang-ninh")
+    client.force_login(editor)
+    data = form_data(admin.site._registry[Agency], agency)
+    data |= {"successor": str(successor.pk), "succeeded_on": "01/07/2025"}
+    data["change_reason"] = REASON
+    assert client.post(f"/quan-tri/registry/agency/{agency.pk}/change/", data).status_code == 302
+    page = _text(client.get(f"/quan-tri/registry/agency/{agency.pk}/history/"))
+    assert f"Đơn vị kế thừa: (trống) → {successor}" in page
+    assert "pk=None" not in page
+
+
 def test_reverting_to_a_version_asks_for_its_reason_too(client, editor, default_registry):
     from django.contrib import admin
 
@@ -137,7 +230,7 @@ def test_lock_outs_in_vietnamese(administrator_client, editor):
         browser.post("/dang-nhap/", {"username": "bientap", "password": "sai"})
     attempt = AccessAttempt.objects.get()
     listing = _text(administrator_client.get("/quan-tri/axes/accessattempt/"))
-    assert "Khoá đăng nhập" in listing and "Đang bị khoá" in listing
+    assert "Khóa đăng nhập" in listing and "Đang bị khóa" in listing
     detail = _text(administrator_client.get(f"/quan-tri/axes/accessattempt/{attempt.pk}/change/"))
     assert "Các lần đăng nhập sai của “bientap” từ 127.0.0.1" in detail
     assert "Attempted Access" not in detail
@@ -211,3 +304,12 @@ def test_the_server_error_page_speaks_the_readers_language(rf, language, heading
     page = _text(response)
     assert response.status_code == 500 and heading in page and foreign not in page
     assert f'lang="{language}"' in response.content.decode()
+
+
+def test_a_long_value_without_spaces_is_cut_all_the_same():
+    from chinhthong.accounts.history import EXCERPT_CHARS, passages
+
+    address = "https://quangninh.gov.vn/" + "a" * 1000
+    old, new = passages(address, address + "b")
+    assert old.startswith("… ") and new.endswith("ab")
+    assert len(old) <= EXCERPT_CHARS + 4 and len(new) <= EXCERPT_CHARS + 4

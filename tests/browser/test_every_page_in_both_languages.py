@@ -233,6 +233,8 @@ def back_office_visits() -> list[Visit]:
         Visit("admin-lock-out", f"{base}/axes/accessattempt/{attempt.pk}/change/"),
         Visit("admin-task", f"{base}/django_tasks_database/dbtaskresult/{task.pk}/change/"),
         Visit("admin-channel-delete", f"{base}/registry/channel/{channel.pk}/delete/"),
+        # Lists the rows linking the person to a role, which Django names in English.
+        Visit("admin-user-delete", f"{base}/auth/user/{user.pk}/delete/"),
     ]
     from django.contrib import admin
 

@@ -43,6 +43,9 @@ def test_login_and_logout(page, editor):
     expect(page.get_by_role("alert")).to_be_visible()
     page.get_by_label("Mật khẩu").fill(PASSWORD)
     page.get_by_role("button", name="Đăng nhập").click()
+    # An editor works in the back office: with no page asked for, that is where they land.
+    expect(page).to_have_url(page.base + "/quan-tri/")
+    page.goto(page.base + "/")
     expect(page.get_by_role("button", name="Đăng xuất (bientap)")).to_be_visible()
     screenshot(page, "logged-in")
     page.get_by_role("button", name="Đăng xuất (bientap)").click()

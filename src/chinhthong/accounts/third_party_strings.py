@@ -263,3 +263,77 @@ TASKS = (
     gettext_noop("traceback"),
     gettext_noop("worker id"),
 )
+
+# Django's own Vietnamese that reads badly once a record's name is put in: it adds "các" before
+# names ("Xóa các các lần thử đăng nhập đã chọn"), writes "Add" as "Thêm vào" ("Thêm vào kênh"),
+# "By" as "Bởi", an action as "Hoạt động", starts sentences with a lowercase name, and names
+# its own records with a capital or a "các" ("6 Các nhóm", "Chọn Nhóm để xem"). A record's
+# name here is a plain lowercase noun, so that "Xóa %s đã chọn", "%(count)s %(name)s" and
+# "Chọn %s để xem" read right; tests/accounts/test_back_office_wording.py keeps them so.
+DJANGO_WORDING = (
+    gettext_noop("Delete selected %(verbose_name_plural)s"),
+    gettext_noop("Add %(name)s"),
+    gettext_noop("Add"),
+    gettext_noop("Add another %(verbose_name)s"),
+    gettext_noop("Action:"),
+    gettext_noop("Go"),
+    gettext_noop("Run the selected action"),
+    gettext_noop("No action selected."),
+    gettext_noop(
+        "Items must be selected in order to perform actions on them. No items have been changed."
+    ),
+    gettext_noop("Successfully deleted %(count)d %(items)s."),
+    gettext_noop("Select all %(total_count)s %(module_name)s"),
+    gettext_noop(" By %(filter_title)s "),
+    gettext_noop(
+        'Are you sure you want to delete the %(object_name)s "%(escaped_object)s"? All of the '
+        "following related items will be deleted:"
+    ),
+    gettext_noop(
+        "Deleting the %(object_name)s '%(escaped_object)s' would result in deleting related "
+        "objects, but your account doesn't have permission to delete the following types of "
+        "objects:"
+    ),
+    gettext_noop(
+        "Deleting the %(object_name)s '%(escaped_object)s' would require deleting the following "
+        "protected related objects:"
+    ),
+    gettext_noop(
+        "Are you sure you want to delete the selected %(objects_name)s? All of the following "
+        "objects and their related items will be deleted:"
+    ),
+    gettext_noop(
+        "Deleting the selected %(objects_name)s would result in deleting related objects, but "
+        "your account doesn't have permission to delete the following types of objects:"
+    ),
+    gettext_noop(
+        "Deleting the selected %(objects_name)s would require deleting the following protected "
+        "related objects:"
+    ),
+    gettext_noop(
+        "Deleting %(class_name)s %(instance)s would require deleting the following protected "
+        "related objects: %(related_objects)s"
+    ),
+    gettext_noop("The %(name)s “%(obj)s” was deleted successfully."),
+    gettext_noop("The {name} “{obj}” was added successfully."),
+    gettext_noop("The {name} “{obj}” was added successfully. You may add another {name} below."),
+    gettext_noop("The {name} “{obj}” was changed successfully."),
+    gettext_noop("The {name} “{obj}” was changed successfully. You may add another {name} below."),
+    gettext_noop("The {name} “{obj}” was changed successfully. You may edit it again below."),
+    gettext_noop("%(name)s with ID “%(key)s” doesn’t exist. Perhaps it was deleted?"),
+    # The records of django.contrib (auth, admin, contenttypes, sessions).
+    gettext_noop("user"),
+    gettext_noop("users"),
+    gettext_noop("group"),
+    gettext_noop("groups"),
+    gettext_noop("permission"),
+    gettext_noop("permissions"),
+    gettext_noop("content type"),
+    gettext_noop("content types"),
+    gettext_noop("log entry"),
+    gettext_noop("log entries"),
+    gettext_noop("session"),
+    gettext_noop("sessions"),
+    gettext_noop("staff status"),
+    gettext_noop("Designates whether the user can log into this admin site."),
+)

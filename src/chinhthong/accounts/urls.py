@@ -1,6 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
+from chinhthong.accounts.views import LoginView
 from chinhthong.clients.ratelimit import limited
 
 app_name = "accounts"
@@ -9,11 +10,7 @@ urlpatterns = [
     path(
         "dang-nhap/",
         # Counted in the log-in group: each attempt hashes a password (config/settings.py).
-        limited("login")(
-            auth_views.LoginView.as_view(
-                template_name="accounts/login.html", redirect_authenticated_user=True
-            )
-        ),
+        limited("login")(LoginView.as_view()),
         name="login",
     ),
     path("dang-xuat/", auth_views.LogoutView.as_view(), name="logout"),

@@ -55,6 +55,7 @@ _LURES_JOINED = re.compile(f"(?:{_LURE_PATTERN.pattern})+")
 def is_lure(word: str) -> bool:
     return word in LURES or _LURES_JOINED.fullmatch(word) is not None
 
+
 # Letter pairs a reader takes for one letter at a glance (rn for m, vv for w, cl for d, ii for
 # u): a name is also compared as read, with each pair taken as its letter, on both sides.
 SEQUENCES = (("rn", "m"), ("vv", "w"), ("cl", "d"), ("ii", "u"))
