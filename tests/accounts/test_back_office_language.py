@@ -268,6 +268,9 @@ def test_yes_and_no_icons_are_described_in_vietnamese(administrator_client):
 def test_the_admin_widgets_speak_vietnamese(administrator_client):
     script = administrator_client.get("/quan-tri/jsi18n/").content.decode()
     assert '"Choose all %s": "Ch\\u1ecdn t\\u1ea5t c\\u1ea3 %s"' in script
+    # The change list's counter: Django's own Vietnamese read "0 của 22 được chọn".
+    assert '"%(sel)s of %(cnt)s selected": [' in script
+    assert "\\u0110\\u00e3 ch\\u1ecdn %(sel)s tr\\u00ean %(cnt)s" in script
 
 
 def test_roles_are_named_not_coded(administrator_client, editor):

@@ -145,6 +145,8 @@ class BackOfficeScripts(JavaScriptCatalog):
     (accounts/third_party_strings.py, ADMIN_SCRIPT)."""
 
     PLURALS = (("%s selected option not visible", "%s selected options not visible"),)
+    # Strings whose Vietnamese in Django's catalogue reads wrongly: ours replaces it.
+    REPLACED = (("%(sel)s of %(cnt)s selected", "%(sel)s of %(cnt)s selected"),)
 
     def get_catalog(self):
         from chinhthong.accounts.third_party_strings import ADMIN_SCRIPT
@@ -156,6 +158,9 @@ class BackOfficeScripts(JavaScriptCatalog):
         for singular, plural in self.PLURALS:
             if ngettext(singular, plural, 1) != singular:
                 catalog.setdefault(singular, [ngettext(singular, plural, 1)] * self._num_plurals)
+        for singular, plural in self.REPLACED:
+            if ngettext(singular, plural, 1) != singular:
+                catalog[singular] = [ngettext(singular, plural, 1)] * self._num_plurals
         return catalog
 
 

@@ -196,6 +196,8 @@ ADMIN_SCRIPT = (
     gettext_noop("(click to clear)"),
     gettext_noop("Remove all %s"),
     ngettext_lazy("%s selected option not visible", "%s selected options not visible", 1),
+    # Django's own reads "0 của 22 được chọn": replaced, not only filled in (BackOfficeScripts).
+    ngettext_lazy("%(sel)s of %(cnt)s selected", "%(sel)s of %(cnt)s selected", 1),
     gettext_noop("Sunday"),
     gettext_noop("Monday"),
     gettext_noop("Tuesday"),
