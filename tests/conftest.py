@@ -5,6 +5,7 @@ from django.utils import translation
 
 from chinhthong.accounts import roles
 from chinhthong.accounts import services as accounts
+from chinhthong.checks import engines
 from chinhthong.clients.ratelimit import LIMITER
 from chinhthong.registry import services as registry
 from chinhthong.registry import signing
@@ -23,6 +24,15 @@ def _vietnamese():
     # CLI and of a fresh request get Vietnamese, and so does every test unless it asks.
     with translation.override("vi"):
         yield
+
+
+@pytest.fixture(autouse=True)
+def _fresh_engine():
+    # A process keeps its verification engine between requests; each test checks against the
+    # registry it sets up.
+    engines.reset()
+    yield
+    engines.reset()
 
 
 @pytest.fixture(autouse=True)

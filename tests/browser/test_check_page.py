@@ -3,18 +3,10 @@
 import pytest
 from playwright.sync_api import expect
 
-from chinhthong.checks.engines import reset
 from tests.browser.conftest import screenshot
 from tests.verify.engines import CORPUS
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(autouse=True)
-def _fresh_engine():
-    reset()
-    yield
-    reset()
 
 
 def check(page, text: str) -> None:

@@ -11,7 +11,6 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from chinhthong.checks.engines import reset
 from tests.browser.conftest import screenshot
 from tests.browser.test_layout import SCAM, public_pages
 from tests.verify.engines import CORPUS
@@ -21,13 +20,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 AXE = Path(__file__).resolve().parent / "axe" / "node_modules" / "axe-core" / "axe.min.js"
 WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 LABEL = "Đường dẫn, tên miền, địa chỉ thư hoặc nội dung tin nhắn"
-
-
-@pytest.fixture(autouse=True)
-def _fresh_engine():
-    reset()
-    yield
-    reset()
 
 
 def verdict_has_focus(page) -> bool:

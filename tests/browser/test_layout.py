@@ -13,7 +13,6 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import expect
 
-from chinhthong.checks.engines import reset
 from chinhthong.checks.services import MAX_INPUT_CHARS
 from tests.browser.conftest import screenshot
 from tests.conftest import PASSWORD
@@ -51,13 +50,6 @@ def public_pages() -> list[str]:
         reverse("portal:report"),
         "/dang-nhap/",
     ]
-
-
-@pytest.fixture(autouse=True)
-def _fresh_engine():
-    reset()
-    yield
-    reset()
 
 
 def name_of(path: str) -> str:

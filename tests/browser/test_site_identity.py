@@ -5,7 +5,6 @@ buttons — "copy link" really copies, under the site's Content-Security-Policy.
 import pytest
 from playwright.sync_api import expect
 
-from chinhthong.checks.engines import reset
 from chinhthong.portal import images, services
 from tests.browser.conftest import screenshot
 from tests.portal import pictures
@@ -14,13 +13,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 AGENCY = "Sở Khoa học và Công nghệ tỉnh Quảng Ninh"  # in charge today (default identity)
 WIDTHS = {"phone": 390, "desktop": 1280}
-
-
-@pytest.fixture(autouse=True)
-def _fresh_engine():
-    reset()
-    yield
-    reset()
 
 
 @pytest.fixture

@@ -1,20 +1,11 @@
 """An agency protects its name even where it has no channel of that kind (issue 10 A5)."""
 
-import pytest
 from typer.testing import CliRunner
 
-from chinhthong.checks.engines import reset
 from chinhthong.config import cli
 
 cli._mount()
 runner = CliRunner()
-
-
-@pytest.fixture(autouse=True)
-def _fresh_engine():
-    reset()
-    yield
-    reset()
 
 
 def test_a_host_with_a_departments_initials_names_the_department(client, default_registry):

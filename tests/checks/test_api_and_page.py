@@ -6,13 +6,6 @@ from django.test import override_settings
 from chinhthong.checks.engines import reset
 
 
-@pytest.fixture(autouse=True)
-def _fresh_engine():
-    reset()
-    yield
-    reset()
-
-
 def test_check_one_input(client, default_registry):
     response = client.post(
         "/api/v1/check",

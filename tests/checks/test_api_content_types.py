@@ -5,7 +5,6 @@ asking the site first) or with no type at all is refused with 415 before it is p
 import pytest
 from django.utils import translation
 
-from chinhthong.checks.engines import reset
 from tests.verify.engines import CORPUS
 
 PATH = "/api/v1/check/email"
@@ -14,13 +13,6 @@ MESSAGE = (CORPUS / "eml" / "official_bulletin.eml").read_bytes()
 # parse is what the page's visitors are made to spend for it.
 BOMB = b"From: x@evil.example\nContent-Type: multipart/mixed; boundary=b\n\n" + b"--b\n\n" * 3000
 REFUSAL = "Send the message itself as the body, with Content-Type: message/rfc822."
-
-
-@pytest.fixture(autouse=True)
-def _fresh_engine():
-    reset()
-    yield
-    reset()
 
 
 def expected(language: str) -> str:

@@ -16,13 +16,6 @@ from tests.checks.conftest import FeedHandler
 DATA = Path(__file__).parent / "data"
 
 
-@pytest.fixture(autouse=True)
-def _fresh_engine():
-    reset()
-    yield
-    reset()
-
-
 @pytest.mark.parametrize(
     ("fmt", "file", "listed"),
     [

@@ -11,16 +11,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from chinhthong.checks import services
-from chinhthong.checks.engines import reset
 
 PATH = "/api/v1/check"
-
-
-@pytest.fixture(autouse=True)
-def _fresh_engine():
-    reset()
-    yield
-    reset()
 
 
 def _post(client, body: str, language: str = "en"):

@@ -5,17 +5,9 @@ import pytest
 from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext
 
-from chinhthong.checks.engines import reset
 from chinhthong.checks.services import MAX_INPUT_CHARS
 
 EMPTY = "Paste a link, a domain, a mail address or a message, or choose an .eml file."
-
-
-@pytest.fixture(autouse=True)
-def _fresh_engine():
-    reset()
-    yield
-    reset()
 
 
 def _length_error(length: int) -> str:

@@ -7,15 +7,6 @@ import json
 
 import pytest
 
-from chinhthong.checks.engines import reset
-
-
-@pytest.fixture(autouse=True)
-def _fresh_engine():
-    reset()
-    yield
-    reset()
-
 
 def check(client, text: str) -> dict:
     response = client.post(

@@ -6,7 +6,6 @@ import re
 import subprocess
 import sys
 
-import pytest
 from typer.testing import CliRunner
 
 from chinhthong.checks.engines import reset
@@ -14,13 +13,6 @@ from chinhthong.config import cli
 
 cli._mount()
 runner = CliRunner()
-
-
-@pytest.fixture(autouse=True)
-def _fresh_engine():
-    reset()
-    yield
-    reset()
 
 
 def run(*args, **kwargs):

@@ -2,21 +2,12 @@
 
 import json
 
-import pytest
 from typer.testing import CliRunner
 
-from chinhthong.checks.engines import reset
 from chinhthong.config import cli
 from tests.verify.engines import CORPUS
 
 EML = CORPUS / "eml"
-
-
-@pytest.fixture(autouse=True)
-def _fresh_engine():
-    reset()
-    yield
-    reset()
 
 
 def post(client, raw: bytes):

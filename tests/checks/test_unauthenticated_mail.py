@@ -8,10 +8,7 @@ import os
 import subprocess
 import sys
 
-import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-
-from chinhthong.checks.engines import reset
 
 # Written by hand: an official From line, and no Authentication-Results of any server.
 HAND_WRITTEN = (
@@ -26,13 +23,6 @@ HAND_WRITTEN = (
 CLAIM = "Thư tự nhận được gửi từ vanphong@quangninh.gov.vn"
 CANNOT = "không thể xác minh điều đó"
 ADVICE = "Hiển thị thư gốc"  # what the reader can do: look at the message as received
-
-
-@pytest.fixture(autouse=True)
-def _fresh_engine():
-    reset()
-    yield
-    reset()
 
 
 def test_the_upload_page_shows_no_green_tick(client, default_registry):

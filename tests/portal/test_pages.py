@@ -11,19 +11,11 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from django.utils import translation
 
-from chinhthong.checks.engines import reset
 from chinhthong.portal import images, services
 from chinhthong.registry.models import ReportRecipient
 from tests.portal import pictures
 
 PUBLIC = ["/", "/danh-ba/", "/kiem-tra/", "/phan-anh/", "/danh-ba/co-quan/who/", "/khong-co/"]
-
-
-@pytest.fixture(autouse=True)
-def _fresh_engine():
-    reset()
-    yield
-    reset()
 
 
 @pytest.fixture

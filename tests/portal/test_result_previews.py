@@ -9,19 +9,11 @@ import re
 import pytest
 
 from chinhthong.checks import services as checks
-from chinhthong.checks.engines import reset
 from chinhthong.portal import services
 from chinhthong.portal.templatetags.portal import PREVIEW_ITEM_CHARS, preview_title
 
 SCAM_WORDS = "THÔNG BÁO: mỗi người dân được nhận 5 triệu đồng hỗ trợ"
 PREVIEW_KEYS = ("og:title", "og:description", "twitter:title", "twitter:description")
-
-
-@pytest.fixture(autouse=True)
-def _fresh_engine():
-    reset()
-    yield
-    reset()
 
 
 @pytest.fixture
