@@ -28,6 +28,7 @@ from chinhthong.clients import api_keys
 from chinhthong.clients.budget import rate_limited
 from chinhthong.clients.ratelimit import LIMITER
 from chinhthong.config.views import server_error
+from chinhthong.portal import services as portal_services
 from chinhthong.registry.models import Agency, Channel
 from tests.browser.conftest import screenshot
 from tests.browser.english_text import why_english
@@ -205,6 +206,7 @@ def back_office_visits() -> list[Visit]:
     agency = Agency.objects.get(code="so-tttt-quang-ninh")
     user = get_user_model().objects.get(username="bientap")
     attempt = AccessAttempt.objects.first()
+    identity = portal_services.stored_identity()
     version = channel.history.order_by("history_id").first().history_id
     base = "/quan-tri"
     short_password = _fill_and_send(
@@ -232,6 +234,8 @@ def back_office_visits() -> list[Visit]:
         Visit("admin-role", f"{base}/auth/group/{Group.objects.first().pk}/change/"),
         Visit("admin-lock-out", f"{base}/axes/accessattempt/{attempt.pk}/change/"),
         Visit("admin-task", f"{base}/django_tasks_database/dbtaskresult/{task.pk}/change/"),
+        Visit("admin-identity-change", f"{base}/portal/siteidentity/{identity.pk}/change/"),
+        Visit("admin-identity-history", f"{base}/portal/siteidentity/{identity.pk}/history/"),
         Visit("admin-channel-delete", f"{base}/registry/channel/{channel.pk}/delete/"),
         # Lists the rows linking the person to a role, which Django names in English.
         Visit("admin-user-delete", f"{base}/auth/user/{user.pk}/delete/"),
@@ -374,6 +378,9 @@ def back_office_records(default_registry, editor, administrator):
     blocklists.import_file(b"https://lua-dao.example/\nlua-dao-2.example\n", "plain", "tay")
     known_sites.add("baolaodong.vn", "Báo Lao Động")
     api_keys.create("cong-thu")
+    # The site's identity as setup gives it, then changed once: its page and its history.
+    portal_services.load_default_identity()
+    portal_services.update_identity(reason="Thêm giờ làm việc", hours="Thứ Hai – Thứ Sáu")
     from chinhthong.registry.tasks import rebuild_snapshot
 
     queued = {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}
