@@ -35,6 +35,8 @@ LIMITS = {
         ("get", "/danh-ba/co-quan/so-tttt-quang-ninh/"),
         ("get", "/kiem-tra/"),
         ("get", "/kiem-tra/?q=quangninh-gov.vn"),
+        ("get", "/phan-anh/"),
+        ("get", "/favicon.ico"),
         ("get", "/api/docs"),
         ("get", "/api/v1/openapi.json"),
         ("get", "/api/v1/channels"),
