@@ -71,9 +71,12 @@ def _say_on_stderr(problem, language: str) -> None:
 
 def _mount() -> None:
     from chinhthong.accounts.cli import app as accounts_app
+    from chinhthong.bulletins.cli import app as bulletins_app
     from chinhthong.checks import cli as checks_cli
     from chinhthong.clients import cli as clients_cli
+    from chinhthong.delivery.cli import app as delivery_app
     from chinhthong.portal.cli import app as site_app
+    from chinhthong.reach.cli import staff_app, units_app
     from chinhthong.registry.cli import app as registry_app
 
     app.add_typer(registry_app, name="registry")
@@ -82,6 +85,10 @@ def _mount() -> None:
     app.add_typer(clients_cli.apikey_app, name="apikey")
     app.add_typer(checks_cli.knownsite_app, name="knownsite")
     app.add_typer(site_app, name="site")
+    app.add_typer(units_app, name="units")
+    app.add_typer(staff_app, name="staff")
+    app.add_typer(bulletins_app, name="bulletins")
+    app.add_typer(delivery_app, name="delivery")
     app.command("check")(checks_cli.check)
     app.command("verify-eval")(checks_cli.verify_eval)
 

@@ -58,6 +58,9 @@ INSTALLED_APPS = [
     "chinhthong.registry",
     "chinhthong.checks",
     "chinhthong.portal",
+    "chinhthong.reach",
+    "chinhthong.bulletins",
+    "chinhthong.delivery",
 ]
 
 MIDDLEWARE = [
