@@ -306,6 +306,16 @@ WHITENOISE_ADD_HEADERS_FUNCTION = static_headers
 REGISTRY_SIGNING_KEY_FILE = Path(
     envstr("CHINHTHONG_SIGNING_KEY_FILE", str(VAR_DIR / "keys" / "registry-ed25519.pem"))
 )
+# --- Bulletins, delivery and reach (README lists each variable).
+# The address staff and residents reach the site at: links in messages are built on it.
+PUBLIC_URL = envstr("CHINHTHONG_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
+# smtp://user:pass@host:587 (STARTTLS) or smtps://user:pass@host:465; empty: email is not sent.
+SMTP_URL = envsecret("CHINHTHONG_SMTP_URL")
+MAIL_FROM = envstr("CHINHTHONG_MAIL_FROM", "chinhthong@localhost")
+# -- delivery (delivery/): retries, the digest's hour
+# -- web push and Zalo (delivery/transports/)
+# -- reach (reach/): reminders
+
 # The order of levels in the public directory: the deployment's own province first.
 DIRECTORY_LEVEL_ORDER = envlist(
     "CHINHTHONG_DIRECTORY_LEVEL_ORDER", ["province", "city", "commune", "national", "international"]

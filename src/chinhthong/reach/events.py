@@ -1,0 +1,84 @@
+"""What staff do with official information, recorded as events (never pixels, never counters).
+
+Every edge that learns of a read, a share, a day's visit or an installed app calls one of
+these; each is idempotent where the thing can happen only once (a read of one version, the
+portal opened on one day).
+"""
+
+import datetime as dt
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from chinhthong.reach.models import EventKind, ReachEvent, StaffMember, Via
+
+
+def local_day(at: dt.datetime) -> dt.date:
+    """The date in Asia/Ho_Chi_Minh (the installation's zone) of ``at``."""
+    return timezone.localtime(at).date()
+
+
+def _record(staff: StaffMember, kind: str, *, at=None, day=None, **fields) -> ReachEvent | None:
+    at = at or timezone.now()
+    event = ReachEvent(
+        staff=staff, unit_id=staff.unit_id, kind=kind, at=at, day=day or local_day(at), **fields
+    )
+    try:
+        with transaction.atomic():
+            event.save()
+    except IntegrityError:  # already recorded (one read per version, one access a day)
+        return None
+    return event
+
+
+def record_read(staff: StaffMember, bulletin, *, via: str = Via.PORTAL, at=None):
+    """The staff member read the bulletin as it stands now (its latest version)."""
+    return _record(
+        staff, EventKind.READ, at=at, bulletin=bulletin, version=bulletin.versions.count(), via=via
+    )
+
+
+def has_read(staff: StaffMember, bulletin) -> bool:
+    """Read the version they must have read (a significant correction asks again)."""
+    return ReachEvent.objects.filter(
+        staff=staff,
+        kind=EventKind.READ,
+        bulletin=bulletin,
+        version__gte=bulletin.read_from_version,
+    ).exists()
+
+
+def record_share(staff: StaffMember, bulletin, *, via: str, at=None) -> ReachEvent | None:
+    return _record(staff, EventKind.SHARED, at=at, bulletin=bulletin, via=via)
+
+
+def record_share_visit(share_code: str, bulletin, *, at=None) -> ReachEvent | None:
+    """A visit to the public page through a staff member's share link. Nothing about the
+    visitor is kept: only that the share brought a visit, on that day."""
+    staff = StaffMember.objects.filter(share_code=share_code).first()
+    if staff is None:
+        return None
+    return _record(staff, EventKind.SHARE_VISIT, at=at, bulletin=bulletin)
+
+
+def record_access(staff: StaffMember, *, at=None) -> ReachEvent | None:
+    """The staff portal opened today (once a day counts)."""
+    return _record(staff, EventKind.ACCESS, at=at)
+
+
+def declare_app_installed(staff: StaffMember, *, on: dt.date, at=None) -> ReachEvent | None:
+    """The staff member says they installed the official app, on ``on``."""
+    return _record(staff, EventKind.APP_INSTALLED, at=at, day=on)
+
+
+def confirm_app_installed(staff: StaffMember, *, manager, at=None) -> ReachEvent | None:
+    """A manager confirms the declaration (the manager's scope is checked by the caller's
+    access rules, reach/access.py)."""
+    return _record(staff, EventKind.APP_CONFIRMED, at=at, via=Via.MANAGER)
+
+
+def app_installed_on(staff: StaffMember) -> dt.date | None:
+    event = (
+        ReachEvent.objects.filter(staff=staff, kind=EventKind.APP_INSTALLED).order_by("-at").first()
+    )
+    return event.day if event else None
