@@ -1,6 +1,7 @@
 """Django settings. Every value an operator may change comes from the environment (README)."""
 
 from pathlib import Path
+from urllib.parse import parse_qs, unquote, urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -312,6 +313,25 @@ PUBLIC_URL = envstr("CHINHTHONG_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/"
 # smtp://user:pass@host:587 (STARTTLS) or smtps://user:pass@host:465; empty: email is not sent.
 SMTP_URL = envsecret("CHINHTHONG_SMTP_URL")
 MAIL_FROM = envstr("CHINHTHONG_MAIL_FROM", "chinhthong@localhost")
+DEFAULT_FROM_EMAIL = SERVER_EMAIL = MAIL_FROM
+if SMTP_URL:
+    # Django's own SMTP backend sends every message (login links, bulletins, reminders).
+    _smtp = urlsplit(SMTP_URL)
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_HOST = _smtp.hostname or "localhost"
+    EMAIL_USE_SSL = _smtp.scheme == "smtps"
+    # STARTTLS on the submission port 587, or wherever ?starttls=yes asks for it (a relay on
+    # loopback speaks plain SMTP: ?starttls=no, or any other port).
+    _starttls = parse_qs(_smtp.query).get("starttls", ["yes" if _smtp.port == 587 else "no"])
+    EMAIL_USE_TLS = _smtp.scheme == "smtp" and _starttls[-1] == "yes"
+    EMAIL_PORT = _smtp.port or (465 if EMAIL_USE_SSL else 25)
+    EMAIL_HOST_USER = unquote(_smtp.username or "")
+    EMAIL_HOST_PASSWORD = unquote(_smtp.password or "")
+    EMAIL_TIMEOUT = envint("CHINHTHONG_SMTP_TIMEOUT_SECONDS", 30)
+else:
+    # Without a mail server nothing is sent: messages are written to var/mail/ to be read.
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = VAR_DIR / "mail"
 # -- delivery (delivery/): retries, the digest's hour
 # -- web push and Zalo (delivery/transports/)
 # -- reach (reach/): reminders

@@ -28,6 +28,16 @@ class TransportError(Exception):
         self.retry_after = retry_after
 
 
+class Deferred(Exception):
+    """Not now, and not a failure: quiet hours, or a provider's quota spent until its next
+    window. The message waits until ``until`` without counting an attempt."""
+
+    def __init__(self, reason: str, *, until):
+        super().__init__(reason)
+        self.reason = reason
+        self.until = until
+
+
 @dataclass(frozen=True)
 class Message:
     """What to send, already rendered for the recipient (their personal link included)."""
