@@ -35,6 +35,17 @@ PERMISSIONS = {
     EDITOR: [
         *[("registry", f"{action}_{model}") for model in _REGISTRY_MODELS for action in _EDIT],
         *[("checks", f"{action}_{model}") for model in _BLOCKLIST_MODELS for action in _EDIT],
+        # Feed intake: an editor registers channels' feeds (disabling, not deleting, one) and
+        # reviews the items they bring; items come from the feeds only.
+        *[("bulletins", f"{action}_feedsource") for action in ("add", "change", "view")],
+        *[("bulletins", f"{action}_feeditem") for action in ("change", "view")],
+        # Bulletins and their files: written, published, corrected; never deleted (a published
+        # one is corrected, an unpublished one cancelled).
+        *[
+            ("bulletins", f"{action}_{model}")
+            for model in ("bulletin", "attachment")
+            for action in ("add", "change", "view")
+        ],
     ],
     REPORT_HANDLER: [("registry", f"view_{model}") for model in _REGISTRY_MODELS],
     POLICE_LIAISON: [("registry", "view_reportrecipient")],
@@ -56,6 +67,15 @@ PERMISSIONS = {
         # deleted on the web.
         ("portal", "view_siteidentity"),
         ("portal", "change_siteidentity"),
+        # The organisation: units (and their managers) and staff, by hand or imported from
+        # files. Never deleted: people who leave are deactivated.
+        *[
+            ("reach", f"{action}_{model}")
+            for model in ("unit", "staffmember")
+            for action in ("add", "change", "view")
+        ],
+        # Deliveries of bulletins, read only: they change by sending, retrying and bounces.
+        ("delivery", "view_delivery"),
     ],
 }
 
