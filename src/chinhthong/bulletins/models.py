@@ -67,7 +67,7 @@ class BulletinVersion(models.Model):
 
     bulletin = models.ForeignKey(Bulletin, on_delete=models.CASCADE, related_name="versions")
     number = models.PositiveIntegerField()
-    title = models.CharField(_("title"), max_length=300, validators=[validate_one_line])
+    title = models.CharField(_("Title"), max_length=300, validators=[validate_one_line])
     summary = models.TextField(_("summary"), max_length=1000, blank=True)
     body_markdown = models.TextField(_("body (Markdown)"), max_length=100_000)
     body_html = models.TextField(editable=False)
@@ -167,7 +167,7 @@ class FeedItem(models.Model):
 
     key = models.CharField(max_length=300, unique=True)
     sources = models.ManyToManyField(FeedSource, related_name="items")
-    title = models.CharField(_("title"), max_length=500)
+    title = models.CharField(_("Title"), max_length=500)
     summary = models.TextField(_("summary"), blank=True)
     link = models.URLField(_("link"), max_length=1000, blank=True)
     published = models.DateTimeField(_("published"), null=True, blank=True)

@@ -3,14 +3,9 @@ validated whole before anything is written; then one transaction applies it."""
 
 import csv
 import datetime as dt
-import ipaddress
 import logging
-import socket
 from dataclasses import dataclass, field
-from urllib.parse import urlunsplit
 
-import httpx
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
@@ -18,17 +13,20 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from chinhthong.checks.models import BlocklistEntry, BlocklistSource, BlocklistState
+from chinhthong.config import outbound
 from chinhthong.config.validators import (
     PORT_OUT_OF_RANGE,
     field_problems,
     without_control_characters,
 )
-from chinhthong.verify import canonical, feeds
+from chinhthong.verify import feeds
 
 log = logging.getLogger(__name__)
 
 BATCH = 5_000
 MAX_FEED_BYTES = 200 * 1024 * 1024
+# A large feed may take minutes in all; 30 s without data ends it.
+FETCH_SECONDS = 15 * 60
 
 
 class BlocklistError(Exception):
@@ -227,77 +225,40 @@ def due_sources(now: dt.datetime | None = None) -> list[BlocklistSource]:
 
 
 def download(url: str) -> bytes:
-    """GET a feed over http(s), refusing private addresses (no request into the local network)."""
+    """GET a feed over http(s) through the shared outbound fetch (config/outbound.py): private
+    addresses refused, the vetted address pinned. No redirect is followed (an operator
+    registers the feed's final address; a redirect is reported with its status)."""
     try:
-        parts = canonical.split_url(url)
-    except canonical.InvalidIdentifier as exc:
-        if exc.code != "url_port_invalid":
-            raise BlocklistError(_("The feed address must be an http or https link.")) from exc
-        raise BlocklistError(str(PORT_OUT_OF_RANGE) % {"value": url}) from exc
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise BlocklistError(_("The feed address must be an http or https link."))
-    port = parts.port or (443 if parts.scheme == "https" else 80)
-    address = check_public(parts.hostname, port)
-    # Connect to the address just vetted rather than resolving the name again: a name can
-    # answer a public address for the check and 127.0.0.1 a moment later (DNS rebinding). The
-    # name still goes in the Host header and, over TLS, in SNI and the certificate check.
-    shown = f"[{address}]" if address.version == 6 else str(address)
-    pinned = urlunsplit(parts._replace(netloc=f"{shown}:{port}"))
-    host = f"[{parts.hostname}]" if ":" in parts.hostname else parts.hostname
-    host_header = f"{host}:{parts.port}" if parts.port else host
-    try:
-        with (
-            httpx.Client(
-                timeout=30, follow_redirects=False, headers={"User-Agent": "chinhthong"}
-            ) as client,
-            client.stream(
-                "GET",
-                pinned,
-                headers={"Host": host_header},
-                extensions={"sni_hostname": parts.hostname},
-            ) as response,
-        ):
-            if response.status_code != 200:
-                raise BlocklistError(
-                    _("The feed answered HTTP %(status)s.") % {"status": response.status_code}
-                )
-            chunks, size = [], 0
-            for chunk in response.iter_bytes():
-                size += len(chunk)
-                if size > MAX_FEED_BYTES:
-                    raise BlocklistError(
-                        _("The feed is larger than %(mb)s MB.") % {"mb": MAX_FEED_BYTES // 2**20}
-                    )
-                chunks.append(chunk)
-            return b"".join(chunks)
-    except httpx.HTTPError as exc:
-        raise BlocklistError(
-            _("The feed could not be downloaded: %(error)s") % {"error": exc}
-        ) from exc
+        answer = outbound.fetch(
+            url,
+            max_bytes=MAX_FEED_BYTES,
+            seconds=FETCH_SECONDS,
+            idle_seconds=30,
+            max_redirects=0,
+        )
+    except outbound.FetchError as exc:
+        raise BlocklistError(_feed_message(exc, url)) from exc
+    if answer.status != 200:
+        raise BlocklistError(_("The feed answered HTTP %(status)s.") % {"status": answer.status})
+    return answer.body
 
 
-def check_public(host: str, port: int) -> ipaddress.IPv4Address | ipaddress.IPv6Address:
-    """The address to connect to for ``host``, once every address it resolves to is public
-    (or in CHINHTHONG_FETCH_ALLOWED_NETWORKS)."""
-    allowed = [ipaddress.ip_network(n) for n in settings.FETCH_ALLOWED_NETWORKS]
-    try:
-        infos = socket.getaddrinfo(host, port, proto=socket.IPPROTO_TCP)
-    except (OSError, ValueError) as exc:  # ValueError: a NUL, a label IDNA cannot encode
-        raise BlocklistError(
-            _("The feed's host %(host)s does not resolve.") % {"host": host}
-        ) from exc
-    if not infos:
-        raise BlocklistError(_("The feed's host %(host)s does not resolve.") % {"host": host})
-    for info in infos:
-        address = ipaddress.ip_address(info[4][0])
-        if any(address in network for network in allowed):
-            continue
-        if not address.is_global:
-            raise BlocklistError(
-                _(
-                    "The feed's host %(host)s is a private or local address (%(address)s); "
-                    "it is not fetched."
-                )
-                % {"host": host, "address": address}
-            )
-    return ipaddress.ip_address(infos[0][4][0])
+def _feed_message(exc: outbound.FetchError, url: str) -> str:
+    """The outbound fetch's refusal, in the words the blocklist's operators know."""
+    params = exc.params
+    if exc.code == "invalid_url":
+        return _("The feed address must be an http or https link.")
+    if exc.code == "port_invalid":
+        return str(PORT_OUT_OF_RANGE) % {"value": params.get("url", url)}
+    if exc.code == "unresolvable":
+        return _("The feed's host %(host)s does not resolve.") % {"host": params["host"]}
+    if exc.code == "private_address":
+        return _(
+            "The feed's host %(host)s is a private or local address (%(address)s); "
+            "it is not fetched."
+        ) % {"host": params["host"], "address": params["address"]}
+    if exc.code == "too_large":
+        return _("The feed is larger than %(mb)s MB.") % {"mb": MAX_FEED_BYTES // 2**20}
+    if exc.code == "unreachable":
+        return _("The feed could not be downloaded: %(error)s") % {"error": params["error"]}
+    return str(exc)
