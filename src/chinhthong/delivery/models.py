@@ -61,11 +61,14 @@ class Delivery(models.Model):
     next_attempt_at = models.DateTimeField(null=True, blank=True)
     # A worker holds a row while it sends; a row held past this time was left by a dead worker.
     claimed_until = models.DateTimeField(null=True, blank=True)
+    # The claim of the worker that holds it: the hand-over is recorded only under the same
+    # claim, so a worker whose lease ran out and was retaken by another never sends it.
+    claimed_by = models.CharField(max_length=32, blank=True, default="", editable=False)
     provider_id = models.CharField(max_length=200, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
-    delivered_at = models.DateTimeField(null=True, blank=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         verbose_name = _("delivery")
@@ -81,6 +84,24 @@ class Delivery(models.Model):
                 name="delivery_due",
             ),
             models.Index(fields=["bulletin", "channel", "status"]),
+            # One channel's due rows, for a sender claiming a batch of that channel.
+            models.Index(
+                fields=["channel", "next_attempt_at"],
+                condition=Q(status__in=["created", "temporary-failure"]),
+                name="delivery_due_channel",
+            ),
+            # A day's digest, a reminder: messages named by their key.
+            models.Index(fields=["key", "channel"], name="delivery_key"),
+            # Rows held by a worker: those whose lease ran out are retaken.
+            models.Index(
+                fields=["claimed_until"], condition=Q(status="sending"), name="delivery_held"
+            ),
+            # What was delivered over a period, for the units' dashboards (reach/tallies.py).
+            models.Index(
+                fields=["delivered_at"],
+                condition=Q(status="delivered"),
+                name="delivery_delivered",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -131,6 +152,18 @@ class ZaloLinkCode(models.Model):
         return self.code
 
 
+class DigestRun(models.Model):
+    """The daily digest of one local day was prepared (its Delivery rows made): the scheduler
+    prepares each day's once, however often it asks."""
+
+    day = models.DateField(unique=True)
+    at = models.DateTimeField(auto_now_add=True)
+    recipients = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.day}: {self.recipients}"
+
+
 class DigestOptOut(models.Model):
     """Unsubscribed from the daily digest (RFC 8058 one-click). Urgent bulletins still come."""
 
@@ -141,3 +174,15 @@ class DigestOptOut(models.Model):
 
     def __str__(self) -> str:
         return f"{self.staff_id}"
+
+
+class ZaloDailyCount(models.Model):
+    """Zalo messages sent on one local day, against CHINHTHONG_ZALO_DAILY_QUOTA: a unit is
+    taken by a conditional update before each send (never more than the quota, whatever the
+    number of workers) and given back when the message did not go."""
+
+    day = models.DateField(unique=True)
+    sent = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.day}: {self.sent}"

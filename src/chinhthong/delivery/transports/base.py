@@ -7,6 +7,8 @@ caller (delivery/services.py) records the attempt on the Delivery row and decide
 one place for every channel.
 """
 
+import contextlib
+import dataclasses
 from dataclasses import dataclass, field
 
 
@@ -40,7 +42,12 @@ class Deferred(Exception):
 
 @dataclass(frozen=True)
 class Message:
-    """What to send, already rendered for the recipient (their personal link included)."""
+    """What to send, rendered for the recipient (their personal link included).
+
+    A transport that renders many messages of one batch from one template (email: one MIME
+    structure for a whole bulletin) may be given the text with marks where each recipient's
+    own values go, and those values in ``personal``; ``filled()`` puts them in. Transports get
+    a filled message unless they say otherwise (``Transport.takes_personal``)."""
 
     subject: str
     text: str
@@ -48,6 +55,26 @@ class Message:
     url: str = ""
     urgent: bool = False
     headers: dict[str, str] = field(default_factory=dict)
+    personal: dict[str, str] = field(default_factory=dict)
+
+    def filled(self) -> "Message":
+        if not self.personal:
+            return self
+
+        def fill(value: str) -> str:
+            for mark, own in self.personal.items():
+                value = value.replace(mark, own)
+            return value
+
+        return dataclasses.replace(
+            self,
+            subject=fill(self.subject),
+            text=fill(self.text),
+            html=fill(self.html),
+            url=fill(self.url),
+            headers={name: fill(value) for name, value in self.headers.items()},
+            personal={},
+        )
 
 
 @dataclass(frozen=True)
@@ -60,11 +87,39 @@ class Sent:
 
 
 class Transport:
+    """One channel. The sender (delivery/queue.py) makes one instance per batch of messages,
+    enters ``batch()`` around the batch and calls ``send`` for each message in it."""
+
     channel: str = ""
+    # Whether ``send`` takes a ``handover`` callable and calls it itself at the last moment
+    # before the message can no longer be withdrawn (email: before the final "." of SMTP
+    # DATA). The sender records the hand-over there, so that a worker killed afterwards leaves
+    # a row that is never sent again. For other transports the sender records it just before
+    # ``send``: a worker killed during the call leaves a row that is not resent either, but
+    # whose outcome is unknown (technical failure) — never a second message.
+    calls_handover: bool = False
+    # Whether ``send`` takes a message with marks and ``personal`` values (Message.filled).
+    takes_personal: bool = False
+
+    @classmethod
+    def enabled(cls) -> bool:
+        """Whether the channel is set up at all (credentials, keys): a cheap check made once
+        per fan-out, before ``available_for`` is asked about each person."""
+        return True
 
     def available_for(self, staff) -> bool:
         """Whether this staff member can be reached on this channel at all."""
         raise NotImplementedError
 
+    def batch(self):
+        """A context for a batch of messages (one SMTP connection for the whole batch). It may
+        raise TransportError when nothing can be sent now (the server does not answer)."""
+        return contextlib.nullcontext(self)
+
     def send(self, message: Message, recipient) -> Sent:
         raise NotImplementedError
+
+
+class HandoverRefused(Exception):
+    """The row was taken over by another worker before the hand-over (its lease ran out):
+    the transport withdrew the message, and nothing was sent."""
