@@ -53,6 +53,21 @@ NOT_PAGES = (
     "registry.pub",
     "anh/",
     "favicon.ico",
+    # Bulletins' feeds, alerts, signed versions and files (tests/bulletins test them).
+    "ban-tin/rss.xml",
+    "ban-tin/atom.xml",
+    "ban-tin/cap.xml",
+    "ban-tin/<slug:slug>/cap.xml",
+    "ban-tin/<slug:slug>/v",
+    "ban-tin/tep/",
+    # The installable portal's manifest and service worker, and the web push and Zalo
+    # endpoints (forms' and scripts' targets, the OA's webhook): tests/delivery and
+    # tests/browser/test_pwa_portal.py test them.
+    "cong-chuc/sw.js",
+    "cong-chuc/manifest.webmanifest",
+    "cong-chuc/thong-bao/",
+    "cong-chuc/zalo/",
+    "zalo/",
 )
 # The API's documentation is for developers, drawn by Swagger UI, which speaks only English:
 # it is shown and measured, not read for English.
@@ -157,8 +172,33 @@ def configured_names() -> frozenset[str]:
     return frozenset(n.casefold() for n in names)
 
 
+def _published_bulletin():
+    """An urgent bulletin, published and corrected once (its page shows both versions)."""
+    from chinhthong.bulletins.models import Bulletin
+    from tests.bulletins.public_bulletins import correct, publish
+
+    found = Bulletin.objects.filter(status="published").first()
+    if found is None:
+        found = publish(urgency="urgent")
+        body = found.latest_version.body_markdown.replace("gọi 113", "gọi 0203.3835.444")
+        correct(found, body_markdown=body, change_note="Sửa số điện thoại")
+    return found
+
+
 def public_visits() -> list[Visit]:
     channel = Channel.objects.get(slug="facebook-kiem-soat-benh-tat-quang-ninh")
+    bulletin = _published_bulletin()
+    forward = _fill_and_send(
+        {
+            "textarea[name=text]": "🔥 Khong bam vao duong link la, khong cung cap ma OTP "
+            "cho bat ky ai.\nThong tin chinh thuc chi co tai https://quangninh-gov.vn/thong-bao"
+        },
+        "textarea[name=text]",
+    )
+    stranger = _fill_and_send(
+        {"textarea[name=text]": "Chúc mừng bạn trúng thưởng, nhận quà tại https://qua.example.top"},
+        "textarea[name=text]",
+    )
     login = _fill_and_send(
         {"input[name=username]": "nguoi-la", "input[name=password]": "sai-mat-khau"},
         "input[name=password]",
@@ -189,10 +229,73 @@ def public_visits() -> list[Visit]:
             "agency", channel.agency.get_absolute_url(), routes=("danh-ba/co-quan/<slug:code>/",)
         ),
         Visit("report", "/phan-anh/", routes=("phan-anh/",)),
+        Visit("bulletins", "/ban-tin/", routes=("ban-tin/",)),
+        Visit("bulletins-search", "/ban-tin/?q=lua+dao"),
+        Visit("bulletin", f"/ban-tin/{bulletin.slug}/", routes=("ban-tin/<slug:slug>/",)),
+        Visit("forward-check", "/ban-tin/kiem-tra/", routes=("ban-tin/kiem-tra/",)),
+        Visit("forward-check-altered", "/ban-tin/kiem-tra/", act=forward),
+        Visit("forward-check-nothing", "/ban-tin/kiem-tra/", act=stranger),
         Visit("login", "/dang-nhap/", routes=("dang-nhap/", "dang-xuat/")),
         Visit("login-wrong-password", "/dang-nhap/", act=login),
         Visit("login-locked-out", "/dang-nhap/", act=locked, status=429),
+        Visit("login-link", "/dang-nhap/lien-ket/", routes=("dang-nhap/lien-ket/",)),
+        Visit(
+            "login-link-sent",
+            "/dang-nhap/lien-ket/",
+            act=_fill_and_send(
+                {"input[name=email]": "ai-do@quangninh.gov.vn"}, "input[name=email]"
+            ),
+        ),
+        Visit(
+            "login-link-spent",
+            "/dang-nhap/lien-ket/khong-con-dung/",
+            status=410,
+            routes=("dang-nhap/lien-ket/<str:token>/",),
+        ),
         Visit("back-office-asks-to-log-in", "/quan-tri/", landing="/dang-nhap/"),
+        # The staff portal asks to log in; its pages are visited as a staff member, in both
+        # languages, by tests/browser/test_staff_portal.py (its forms' targets take POST only).
+        Visit(
+            "staff-portal-asks-to-log-in",
+            "/cong-chuc/chua-doc/",
+            landing="/dang-nhap/",
+            routes=(
+                "cong-chuc/",
+                "cong-chuc/chua-doc/",
+                "cong-chuc/ban-tin/<slug:slug>/",
+                "cong-chuc/ban-tin/<slug:slug>/da-doc/",
+                "cong-chuc/ban-tin/<slug:slug>/chia-se/",
+                "cong-chuc/ung-dung/",
+                "cong-chuc/du-lieu-cua-toi/",
+            ),
+        ),
+        # Unit managers' dashboards ask to log in; visited as a manager, in both languages, by
+        # tests/browser/test_unit_dashboard.py (the confirmation takes POST only).
+        Visit(
+            "unit-dashboards-ask-to-log-in",
+            "/cong-chuc/don-vi/",
+            landing="/dang-nhap/",
+            routes=(
+                "cong-chuc/don-vi/",
+                "cong-chuc/don-vi/<path:code>/",
+                "cong-chuc/don-vi/<path:code>/xuat/<slug:what>.<slug:fmt>",
+                "cong-chuc/don-vi/<path:code>/xac-nhan-ung-dung/<int:staff_id>/",
+            ),
+        ),
+        Visit(
+            "staff-portal-link-not-valid",
+            "/cong-chuc/doc/khong-hop-le/",
+            status=404,
+            routes=("cong-chuc/doc/<str:token>/", "cong-chuc/doc/<str:token>/chia-se/"),
+        ),
+        # The digest's one-click unsubscribe: its page for a person is tested in
+        # tests/delivery/test_digest_and_unsubscribe.py.
+        Visit(
+            "digest-unsubscribe-link-not-valid",
+            "/thu-tong-hop/huy/khong-hop-le/",
+            status=404,
+            routes=("thu-tong-hop/huy/<str:token>/",),
+        ),
         Visit("not-found", "/danh-ba/kenh/khong-co-kenh-nay/", status=404),
         Visit("not-allowed", "/quan-tri/auth/user/", status=403, as_user="editor"),
         Visit("too-many-requests", served=_error_page(lambda r: rate_limited(r, 60)), status=429),
@@ -238,6 +341,8 @@ def back_office_visits() -> list[Visit]:
         Visit("admin-channel-delete", f"{base}/registry/channel/{channel.pk}/delete/"),
         # Lists the rows linking the person to a role, which Django names in English.
         Visit("admin-user-delete", f"{base}/auth/user/{user.pk}/delete/"),
+        *_organisation_visits(base),
+        *_bulletin_visits(base),
     ]
     from django.contrib import admin
 
@@ -246,6 +351,88 @@ def back_office_visits() -> list[Visit]:
         name = f"admin-{opts.app_label}-{opts.model_name}-list"
         visits.append(Visit(name, f"{base}/{opts.app_label}/{opts.model_name}/"))
     return visits
+
+
+def _upload_roster(name: str, content: bytes):
+    def act(page):
+        page.locator("input[name=file]").set_input_files(
+            {"name": name, "mimeType": "text/csv", "buffer": content}
+        )
+        with page.expect_navigation():
+            page.locator("input[name=file]").evaluate("el => el.form.requestSubmit()")
+
+    return act
+
+
+BAD_ROSTER = (
+    "name,unit,category,email,phone\n"
+    "Nguyễn Văn An,KHONG-CO,CB,an@quangninh,0123\n"
+    ",CP,XX,an@quangninh.gov.vn,\n"
+).encode()
+ROSTER = (
+    "name,unit,category,email,phone\n"
+    "Nguyễn Văn An,Tỉnh Quảng Ninh / Thành phố Cẩm Phả,CB,an.nv@quangninh.gov.vn,0912 345 678\n"
+    "Trần Thị Bình,CP,CC,binh@quangninh.gov.vn,\n"
+).encode()
+
+
+def _organisation_visits(base: str) -> list[Visit]:
+    """Units and staff: the import pages (a preview, bad rows) and a person's page."""
+    from chinhthong.reach.models import StaffMember
+
+    person = StaffMember.objects.get(email="an.nv@quangninh.gov.vn")
+    staff = f"{base}/reach/staffmember"
+    return [
+        Visit("admin-unit-import", f"{base}/reach/unit/import/"),
+        Visit(
+            "admin-staff-import-problems",
+            f"{staff}/import/",
+            act=_upload_roster("a.csv", BAD_ROSTER),
+        ),
+        Visit(
+            "admin-staff-import-preview", f"{staff}/import/", act=_upload_roster("b.csv", ROSTER)
+        ),
+        Visit("admin-staff-change", f"{staff}/{person.pk}/change/"),
+        Visit("admin-staff-history", f"{staff}/{person.pk}/history/"),
+    ]
+
+
+def _bulletin_visits(base: str) -> list[Visit]:
+    """A draft with its picture (its form, preview, confirmation, time), and a corrected
+    bulletin (its page, a version, the correction's form)."""
+    from chinhthong.bulletins.models import Bulletin
+
+    draft = Bulletin.objects.get(status="draft")
+    published = Bulletin.objects.get(status="published")
+    bulletins = f"{base}/bulletins/bulletin"
+    return [
+        Visit("admin-bulletin-add", f"{bulletins}/add/"),
+        Visit("admin-bulletin-draft", f"{bulletins}/{draft.pk}/change/"),
+        Visit("admin-bulletin-preview", f"{bulletins}/{draft.pk}/preview/"),
+        Visit("admin-bulletin-publish", f"{bulletins}/{draft.pk}/publish/"),
+        Visit("admin-bulletin-schedule", f"{bulletins}/{draft.pk}/schedule/"),
+        Visit("admin-bulletin-published", f"{bulletins}/{published.pk}/change/"),
+        Visit("admin-bulletin-version", f"{bulletins}/{published.pk}/versions/2/"),
+        Visit("admin-bulletin-correct", f"{bulletins}/{published.pk}/correct/"),
+        Visit("admin-attachment-add", f"{base}/bulletins/attachment/add/?bulletin={draft.pk}"),
+    ]
+
+
+def _bulletins() -> None:
+    """A draft naming its attached picture, and a published bulletin corrected once."""
+    from chinhthong.bulletins import attachments
+    from chinhthong.bulletins import services as bulletins
+    from tests.portal.pictures import png
+
+    body = "Mưa **rất lớn** từ 18 giờ.\n\n![Vùng ngập](vung-ngap.png)"
+    draft = bulletins.Draft(title="Mưa lớn tại Cẩm Phả", body_markdown=body, tags=["thời tiết"])
+    draft = bulletins.create_draft(draft, actor=None)
+    attachments.add_attachment(draft, name="vung-ngap.png", data=png(), actor=None)
+    first = bulletins.Draft(title="Số tổng đài hỗ trợ", body_markdown="Gọi 1900 0000.")
+    published = bulletins.create_draft(first, actor=None)
+    bulletins.publish(published, actor=None)
+    fixed = bulletins.Draft(title="Số tổng đài hỗ trợ", body_markdown="Gọi 1900 1234.")
+    bulletins.correct(published, fixed, actor=None, significant=True, change_note="Sửa số tổng đài")
 
 
 def public_routes() -> set[str]:
@@ -380,6 +567,13 @@ def back_office_records(default_registry, editor, administrator):
     # The site's identity as setup gives it: its back-office page. (Its history shows the
     # English name fields' values, which are English by design.)
     portal_services.load_default_identity()
+    from chinhthong.reach import importers, staff_import
+
+    units = "code,name,parent_code\nQN,Tỉnh Quảng Ninh,\nCP,Thành phố Cẩm Phả,QN\n"
+    importers.import_units(units.encode(), "don-vi.csv")
+    roster = "name,unit,category,email\nNguyễn Văn An,CP,CB,an.nv@quangninh.gov.vn\n"
+    staff_import.import_staff(roster.encode(), "can-bo.csv")
+    _bulletins()
     from chinhthong.registry.tasks import rebuild_snapshot
 
     queued = {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}

@@ -9,8 +9,13 @@ import datetime as dt
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from chinhthong.config.refusals import Refused
 from chinhthong.reach.models import EventKind, ReachEvent, StaffMember, Via
+
+# No official app of a province predates this: an earlier date is a typing slip.
+EARLIEST_INSTALL = dt.date(2015, 1, 1)
 
 
 def local_day(at: dt.datetime) -> dt.date:
@@ -67,7 +72,19 @@ def record_access(staff: StaffMember, *, at=None) -> ReachEvent | None:
 
 
 def declare_app_installed(staff: StaffMember, *, on: dt.date, at=None) -> ReachEvent | None:
-    """The staff member says they installed the official app, on ``on``."""
+    """The staff member says they installed the official app, on ``on``: not a day still to
+    come, nor one before the app could have been installed (Refused). A day before their roster
+    entry is accepted: many installed the app before the roster was imported. A new declaration
+    replaces the last one (the newest counts)."""
+    at = at or timezone.now()
+    if on > local_day(at):
+        raise Refused(_("The date cannot be in the future."), code="future_date")
+    if on < EARLIEST_INSTALL:
+        raise Refused(
+            _("The date is before %(year)s: please check the year.")
+            % {"year": EARLIEST_INSTALL.year},
+            code="too_early",
+        )
     return _record(staff, EventKind.APP_INSTALLED, at=at, day=on)
 
 

@@ -155,6 +155,8 @@ class ReachEvent(models.Model):
             models.Index(fields=["unit", "kind", "day"]),
             models.Index(fields=["staff", "kind", "day"]),
             models.Index(fields=["bulletin", "kind"]),
+            # Who did one kind of thing on given days, as a set (reach/laggards.py, dashboards).
+            models.Index(fields=["kind", "day", "staff"], name="reach_event_kind_day_staff"),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -169,3 +171,116 @@ class ReachEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.staff_id} {self.day}"
+
+
+# --- Tallies for the dashboards (reach/tallies.py) -------------------------------------------
+# Made from the events once a day is over (and a bulletin's first 24 hours), so a dashboard over
+# 90 days reads a few thousand rows instead of millions; the day in progress is always counted
+# from the events themselves. Never edited by hand; remade from the events at any time.
+
+
+class DayTally(models.Model):
+    """What the staff of one unit did, and what was delivered to them, on one past day."""
+
+    day = models.DateField()
+    # The unit at the time (the event's unit; a delivery's: the staff member's unit that day).
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="+")
+    delivered_email = models.PositiveIntegerField(default=0)
+    delivered_webpush = models.PositiveIntegerField(default=0)
+    delivered_zalo = models.PositiveIntegerField(default=0)
+    delivered_portal = models.PositiveIntegerField(default=0)
+    shared = models.PositiveIntegerField(default=0)
+    visits = models.PositiveIntegerField(default=0)
+    accessed = models.PositiveIntegerField(default=0)  # people who opened the portal that day
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["day", "unit"], name="one_tally_a_day")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.unit_id}"
+
+
+class TalliedDay(models.Model):
+    """A day whose DayTally rows are made (a day with no activity has none)."""
+
+    day = models.DateField(unique=True)
+    made_at = models.DateTimeField()
+    # The PersonTally rows are as of the end of this day (one day at most has it).
+    people = models.BooleanField(default=False)
+
+    def __str__(self) -> str:
+        return str(self.day)
+
+
+class ReadTally(models.Model):
+    """Reads within 24 hours of a bulletin's publication, per unit (at the time) and version:
+    final once the 24 hours are over."""
+
+    bulletin = models.ForeignKey("bulletins.Bulletin", on_delete=models.CASCADE, related_name="+")
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="+")
+    version = models.PositiveIntegerField()
+    reads = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["bulletin", "unit", "version"], name="one_read_tally_per_version"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.bulletin_id} v{self.version} {self.unit_id}"
+
+
+class TalliedBulletin(models.Model):
+    """A bulletin whose ReadTally rows are made."""
+
+    bulletin = models.OneToOneField(
+        "bulletins.Bulletin", on_delete=models.CASCADE, related_name="+"
+    )
+    made_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return str(self.bulletin_id)
+
+
+class PersonTally(models.Model):
+    """Days each person opened the portal before today: of the 6 and of the 29 days up to the
+    day of the TalliedDay marked ``people`` (today makes the 7th and the 30th). Remade whole
+    once a day; a person with no row opened it on none of them."""
+
+    staff = models.OneToOneField(
+        StaffMember, primary_key=True, on_delete=models.CASCADE, related_name="tally"
+    )
+    access_6 = models.PositiveSmallIntegerField(default=0)
+    access_29 = models.PositiveSmallIntegerField(default=0)
+    last_access = models.DateField(null=True)
+
+    def __str__(self) -> str:
+        return f"{self.staff_id}: {self.access_6}/{self.access_29}"
+
+
+class WeeklySummary(models.Model):
+    """A unit manager's weekly summary email of one week (reach/summaries.py). Managers need not
+    be on a roster, so this is not a Delivery row: made before the email is handed over, so
+    each manager gets one a week however often the scheduler asks (a worker that dies while
+    sending leaves it "sending", never sent twice)."""
+
+    class State(models.TextChoices):
+        SENDING = "sending", _("Sending")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    week = models.DateField(help_text="the local day the summary is sent on")
+    state = models.CharField(max_length=8, choices=State.choices, default=State.SENDING)
+    attempts = models.PositiveSmallIntegerField(default=1)
+    reason = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "week"], name="one_summary_a_week")]
+
+    def __str__(self) -> str:
+        return f"{self.week} {self.user_id}: {self.state}"
