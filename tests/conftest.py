@@ -36,6 +36,16 @@ def _fresh_engine():
 
 
 @pytest.fixture(autouse=True)
+def _fresh_bulletin_index():
+    # Likewise its index of published bulletins: a rolled-back test hands its ids out again.
+    from chinhthong.bulletins import queries
+
+    queries.reset_index()
+    yield
+    queries.reset_index()
+
+
+@pytest.fixture(autouse=True)
 def _fresh_cache(db):
     # Rate-limit and lockout counters live in the cache; each test starts with none.
     cache.clear()

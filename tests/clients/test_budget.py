@@ -23,6 +23,7 @@ LIMITS = {
     "HEALTH_RATE_LIMIT": "2/m",
     "BACKOFFICE_RATE_LIMIT": "2/m",
     "LOGIN_RATE_LIMIT": "2/m",
+    "WEBHOOK_RATE_LIMIT": "2/m",
 }
 
 
@@ -36,7 +37,19 @@ LIMITS = {
         ("get", "/kiem-tra/"),
         ("get", "/kiem-tra/?q=quangninh-gov.vn"),
         ("get", "/phan-anh/"),
+        ("get", "/ban-tin/"),
+        ("get", "/ban-tin/khong-co/"),
+        ("get", "/ban-tin/rss.xml"),
+        ("get", "/ban-tin/atom.xml"),
+        ("get", "/ban-tin/cap.xml"),
+        ("get", "/ban-tin/kiem-tra/"),
+        ("post", "/ban-tin/kiem-tra/"),
         ("get", "/favicon.ico"),
+        ("get", "/cong-chuc/manifest.webmanifest"),
+        ("get", "/cong-chuc/sw.js"),
+        ("post", "/cong-chuc/thong-bao/bat/"),
+        ("post", "/cong-chuc/thong-bao/tat/"),
+        ("post", "/zalo/webhook/"),
         ("get", "/api/docs"),
         ("get", "/api/v1/openapi.json"),
         ("get", "/api/v1/channels"),

@@ -15,7 +15,16 @@ from chinhthong.portal import images, services
 from chinhthong.registry.models import ReportRecipient
 from tests.portal import pictures
 
-PUBLIC = ["/", "/danh-ba/", "/kiem-tra/", "/phan-anh/", "/danh-ba/co-quan/who/", "/khong-co/"]
+PUBLIC = [
+    "/",
+    "/danh-ba/",
+    "/kiem-tra/",
+    "/phan-anh/",
+    "/ban-tin/",
+    "/ban-tin/kiem-tra/",
+    "/danh-ba/co-quan/who/",
+    "/khong-co/",
+]
 
 
 @pytest.fixture

@@ -42,6 +42,7 @@ GROUP_RATES = {
     "health": "HEALTH_RATE_LIMIT",
     "backoffice": "BACKOFFICE_RATE_LIMIT",
     "login": "LOGIN_RATE_LIMIT",
+    "webhook": "WEBHOOK_RATE_LIMIT",  # the Zalo OA's events (delivery/zalo_webhook.py)
 }
 
 

@@ -9,6 +9,7 @@ from chinhthong.checks.api import router as checks_router
 from chinhthong.clients.budget import rate_limited
 from chinhthong.clients.ratelimit import RateLimitExceeded
 from chinhthong.config import api_errors
+from chinhthong.reach.api import router as reach_router
 from chinhthong.registry.api import router as registry_router
 
 
@@ -56,3 +57,4 @@ def _invalid_parameters(request, exc):
 # The check routes first: URLs are tried in order, and a mail gateway calls /check per message.
 api.add_router("/", checks_router)
 api.add_router("/", registry_router)
+api.add_router("/", reach_router)

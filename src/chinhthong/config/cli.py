@@ -129,6 +129,7 @@ def setup(
             _("Created the Ed25519 signing key: %(path)s") % {"path": one_line(key_file)},
             markup=False,
         )
+    _vapid_key(settings)
     loaded = registry.load_default_registry()
     if loaded:
         console.print(
@@ -156,6 +157,28 @@ def setup(
     if static:
         call_command("collectstatic", interactive=False, verbosity=0)
     console.print(_("Ready."))
+
+
+def _vapid_key(settings) -> None:
+    """The web push key pair (delivery/vapid.py). In production, as for the signing key, every
+    node must hold the same file: it is made only on request there."""
+    from chinhthong.delivery import vapid
+
+    path = settings.VAPID_KEY_FILE
+    if settings.PRODUCTION and not path.exists():
+        console.print(
+            _(
+                "No web push key at %(path)s: web push stays off. Create it once with "
+                "`chinhthong delivery vapid-keygen` and give every node the same file."
+            )
+            % {"path": one_line(path)},
+            markup=False,
+        )
+    elif vapid.generate_key_file(path):
+        console.print(
+            _("Created the web push (VAPID) key: %(path)s") % {"path": one_line(path)},
+            markup=False,
+        )
 
 
 def _create_data_directories(settings) -> None:

@@ -15,9 +15,26 @@ log = logging.getLogger(__name__)
 PERIODIC = [
     (60, "chinhthong.checks.tasks.fetch_due_blocklists"),
     (3600, "chinhthong.checks.tasks.expire_blocklists"),
+    (60, "chinhthong.bulletins.intake_tasks.poll_due_feeds"),
+    # Scheduled bulletins are published within a minute of their time (bulletins/services.py).
+    (60, "chinhthong.bulletins.tasks.publish_due_bulletins"),
     # A succession recorded ahead of its date is published on that date (registry/succession.py).
     (3600, "chinhthong.registry.tasks.rebuild_snapshot"),
     (86400, "chinhthong.config.housekeeping.prune_task_results"),
+    # Deliveries: what is due (retries, rows a dead worker left after its lease), the day's
+    # email digest once its time has passed, bounces when a Maildir is set (delivery/tasks.py).
+    (10, "chinhthong.delivery.tasks.send_due_everywhere"),
+    (60, "chinhthong.delivery.tasks.prepare_daily_digest"),
+    (300, "chinhthong.delivery.tasks.read_bounces"),
+    # Staff activity kept no longer than CHINHTHONG_REACH_RETENTION_DAYS (docs/privacy.md).
+    (86400, "chinhthong.reach.tasks.prune_reach_records"),
+    # The dashboards' tallies of past days and of bulletins past their first 24 hours
+    # (reach/tallies.py); the day in progress is always counted from the events.
+    (3600, "chinhthong.reach.tallies.make_due_tallies"),
+    # Reminders of urgent bulletins not read after CHINHTHONG_REMINDER_AFTER_HOURS, and each
+    # unit manager's weekly summary once its day and time have come (reach/reminder_tasks.py).
+    (300, "chinhthong.reach.reminder_tasks.send_due_reminders"),
+    (300, "chinhthong.reach.reminder_tasks.send_weekly_summaries"),
 ]
 
 

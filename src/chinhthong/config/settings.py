@@ -1,5 +1,6 @@
 """Django settings. Every value an operator may change comes from the environment (README)."""
 
+import re
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
@@ -332,22 +333,101 @@ else:
     # Without a mail server nothing is sent: messages are written to var/mail/ to be read.
     EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
     EMAIL_FILE_PATH = VAR_DIR / "mail"
+# -- bulletins (bulletins/): attached images (JPEG, PNG, WebP, GIF) and PDFs, refused above these
+# sizes before anything is stored (bulletins/attachments.py).
+BULLETIN_IMAGE_MAX_BYTES = envint("CHINHTHONG_BULLETIN_IMAGE_MAX_MB", 5) * 2**20
+BULLETIN_PDF_MAX_BYTES = envint("CHINHTHONG_BULLETIN_PDF_MAX_MB", 20) * 2**20
 # -- delivery (delivery/): retries, the digest's hour
+# The daily email digest of the day's bulletins not yet read, at this local time (HH:MM).
+DIGEST_TIME = envstr("CHINHTHONG_DIGEST_TIME", "07:00").strip()
+if not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", DIGEST_TIME):
+    raise ImproperlyConfigured(f"CHINHTHONG_DIGEST_TIME must be HH:MM, not {DIGEST_TIME!r}")
+# Attempts per message before it is given up (permanent or technical failure); the waits
+# between them grow from DELIVERY_RETRY_SECONDS, doubling, with jitter (delivery/queue.py).
+DELIVERY_MAX_ATTEMPTS = max(1, envint("CHINHTHONG_DELIVERY_MAX_ATTEMPTS", 6))
+DELIVERY_RETRY_SECONDS = max(1, envint("CHINHTHONG_DELIVERY_RETRY_SECONDS", 60))
+# How long a worker holds the rows it claimed (renewed while it sends): rows of a worker that
+# died are sent by another after this.
+DELIVERY_LEASE_SECONDS = max(5, envint("CHINHTHONG_DELIVERY_LEASE_SECONDS", 15))
+# Rows one claim takes (one SMTP connection each), and sending tasks queued per channel when
+# a bulletin goes out (each sends batches until none is left: as many run at once as workers).
+DELIVERY_BATCH_SIZE = max(1, envint("CHINHTHONG_DELIVERY_BATCH_SIZE", 100))
+DELIVERY_SENDERS = max(1, envint("CHINHTHONG_DELIVERY_SENDERS", 4))
+# Threads of one sending task, each with its own database and SMTP connection.
+DELIVERY_THREADS = max(1, envint("CHINHTHONG_DELIVERY_THREADS", 2))
+# A Maildir where the bounces (delivery status notifications) to CHINHTHONG_MAIL_FROM arrive;
+# read every few minutes when set (`chinhthong delivery bounces DIR` reads one by hand).
+BOUNCE_MAILDIR = envstr("CHINHTHONG_BOUNCE_MAILDIR").strip()
 # -- web push and Zalo (delivery/transports/)
+# The VAPID key pair signs every push (made by `chinhthong setup`; every node that sends or
+# serves the portal needs the same file). The subject is how a push service reaches us: a real
+# mailto: (or https:) address, never localhost — Apple refuses others.
+VAPID_KEY_FILE = Path(envstr("CHINHTHONG_VAPID_KEY_FILE", str(VAR_DIR / "keys" / "vapid-p256.pem")))
+VAPID_SUBJECT = envstr("CHINHTHONG_VAPID_SUBJECT", f"mailto:{MAIL_FROM}")
+PUSH_TTL_SECONDS = envint("CHINHTHONG_PUSH_TTL_HOURS", 24) * 3600
+# The Zalo Official Account: its API, OAuth and ZNS hosts, app credentials, the OA's webhook
+# secret; a ZNS template id (with `title` and `url` parameters) lets staff without a linked
+# Zalo id be reached on their phone number. Tokens live in the database (ZaloToken).
+ZALO_API_URL = envstr("CHINHTHONG_ZALO_API_URL", "https://openapi.zalo.me").rstrip("/")
+ZALO_ZNS_URL = envstr("CHINHTHONG_ZALO_ZNS_URL", "https://business.openapi.zalo.me").rstrip("/")
+ZALO_OAUTH_URL = envstr("CHINHTHONG_ZALO_OAUTH_URL", "https://oauth.zaloapp.com").rstrip("/")
+ZALO_APP_ID = envstr("CHINHTHONG_ZALO_APP_ID")
+ZALO_APP_SECRET = envsecret("CHINHTHONG_ZALO_APP_SECRET")
+ZALO_OA_SECRET = envsecret("CHINHTHONG_ZALO_OA_SECRET")
+ZALO_OA_URL = envstr("CHINHTHONG_ZALO_OA_URL")  # https://zalo.me/<OA id>, shown to staff
+ZALO_ZNS_TEMPLATE_ID = envstr("CHINHTHONG_ZALO_ZNS_TEMPLATE_ID")
+ZALO_DAILY_QUOTA = envint("CHINHTHONG_ZALO_DAILY_QUOTA", 0)  # messages a day; 0: no cap
+# Web push and Zalo wait out these local hours (Asia/Ho_Chi_Minh) except for urgent bulletins;
+# empty: no quiet hours.
+QUIET_HOURS = envstr("CHINHTHONG_QUIET_HOURS", "21:00-06:30").strip()
+_CLOCK = r"([01]\d|2[0-3]):[0-5]\d"
+if QUIET_HOURS and not re.fullmatch(f"{_CLOCK}-{_CLOCK}", QUIET_HOURS):
+    raise ImproperlyConfigured(
+        f"CHINHTHONG_QUIET_HOURS must be HH:MM-HH:MM (such as 21:00-06:30), not {QUIET_HOURS!r}"
+    )
+# The Zalo webhook answers every event of the OA: a bulletin's "seen" events come in bursts.
+WEBHOOK_RATE_LIMIT = envrate("CHINHTHONG_WEBHOOK_RATE_LIMIT", "6000/m")
 # -- reach (reach/): reminders
+# Reads, shares, visits and days of access (and final deliveries) older than this are deleted
+# every day (reach/tasks.py; docs/privacy.md, Decree 13/2023/NĐ-CP).
+REACH_RETENTION_DAYS = envint("CHINHTHONG_REACH_RETENTION_DAYS", 400)
+if REACH_RETENTION_DAYS < 91:  # the dashboards look back up to 90 days
+    raise ImproperlyConfigured("CHINHTHONG_REACH_RETENTION_DAYS must be at least 91")
+# Staff who have not read an urgent bulletin this many hours after it was published (or
+# significantly corrected) are reminded, on the first channel of REMINDER_CHANNELS that reaches
+# them and did not carry the bulletin (else by email again); REMINDER_ROUNDS reminders at most,
+# the next one N hours after the last (reach/reminders.py). 0 hours: no reminders.
+REMINDER_AFTER_HOURS = max(0, envint("CHINHTHONG_REMINDER_AFTER_HOURS", 4))
+REMINDER_ROUNDS = min(3, max(1, envint("CHINHTHONG_REMINDER_ROUNDS", 2)))
+REMINDER_CHANNELS = envlist("CHINHTHONG_REMINDER_CHANNELS", ["zalo", "webpush", "email"])
+if not REMINDER_CHANNELS or set(REMINDER_CHANNELS) - {"zalo", "webpush", "email"}:
+    raise ImproperlyConfigured(
+        "CHINHTHONG_REMINDER_CHANNELS lists zalo, webpush and email, in the order to try them"
+    )
+# Each unit manager's weekly summary email: on this day of the week (1 Monday … 7 Sunday) at
+# this local time, covering the seven days before it (reach/summaries.py).
+WEEKLY_SUMMARY_DAY = envint("CHINHTHONG_WEEKLY_SUMMARY_DAY", 1)
+if not 1 <= WEEKLY_SUMMARY_DAY <= 7:
+    raise ImproperlyConfigured("CHINHTHONG_WEEKLY_SUMMARY_DAY must be 1 (Monday) to 7 (Sunday)")
+WEEKLY_SUMMARY_TIME = envstr("CHINHTHONG_WEEKLY_SUMMARY_TIME", "07:30").strip()
+if not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", WEEKLY_SUMMARY_TIME):
+    raise ImproperlyConfigured(
+        f"CHINHTHONG_WEEKLY_SUMMARY_TIME must be HH:MM, not {WEEKLY_SUMMARY_TIME!r}"
+    )
 
 # The order of levels in the public directory: the deployment's own province first.
 DIRECTORY_LEVEL_ORDER = envlist(
     "CHINHTHONG_DIRECTORY_LEVEL_ORDER", ["province", "city", "commune", "national", "international"]
 )
 
-# Outbound fetches (blocklist feeds) refuse private and local addresses; networks listed here
-# are allowed anyway (a feed mirror inside the organisation's network).
+# Outbound fetches (config/outbound.py: blocklist and channel feeds, push, Zalo) refuse private
+# and local addresses; networks listed here are allowed anyway (a mirror inside the network).
 FETCH_ALLOWED_NETWORKS = envlist("CHINHTHONG_FETCH_ALLOWED_NETWORKS", [])
 # A whole email may be posted to /api/v1/check/email or the check page (10 MB, plus room for
 # the request); smaller caps per view are enforced before this (clients/middleware.py).
 DATA_UPLOAD_MAX_MEMORY_SIZE = 11 * 1024 * 1024
-FILE_UPLOAD_MAX_MEMORY_SIZE = DATA_UPLOAD_MAX_MEMORY_SIZE
+# A bulletin's attachment, uploaded in the back office, may be larger (its view says so).
+FILE_UPLOAD_MAX_MEMORY_SIZE = max(DATA_UPLOAD_MAX_MEMORY_SIZE, BULLETIN_PDF_MAX_BYTES + 256 * 1024)
 
 LOGGING = {
     "version": 1,
