@@ -17,6 +17,7 @@ from axes.models import AccessAttempt
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AnonymousUser, Group
+from django.core.cache import cache
 from django.test import Client, RequestFactory, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import translation
@@ -469,7 +470,9 @@ def _walk(browser, base: str, visits: list[Visit], sessions: dict, user: str | N
     for language, locale in LANGUAGES.items():
         for width in WIDTHS:
             # Each run of the pages is one person's visit: the rate limits (20 log-ins a
-            # minute) count from zero for it, as for the next person.
+            # minute) count from zero for it, as for the next person: both this process's
+            # count and the shared one in the cache, which outlives a quick run.
+            cache.clear()
             LIMITER.reset()
             context = browser.new_context(locale=locale, viewport={"width": width, "height": 900})
             cookies = [{"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": base}]
