@@ -52,19 +52,24 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         if route.handler is not None:
             route.handler(request, self)
             return
-        self.send_response(route.status)
-        for name, value in route.headers.items():
-            self.send_header(name, value)
-        if route.status not in (204, 304):
-            self.send_header("Content-Length", str(len(route.body)))
-        self.end_headers()
-        if self.command != "HEAD" and route.status not in (204, 304):
-            self.wfile.write(route.body)
+        reply(self, route.status, route.body, route.headers)
 
     do_GET = do_POST = do_HEAD = do_PUT = _answer
 
     def log_message(self, *args):
         pass
+
+
+def reply(handler, status: int, body: bytes = b"", headers: dict | None = None) -> None:
+    """Answer a request: ``status``, ``headers``, then ``body`` with its length."""
+    handler.send_response(status)
+    for name, value in (headers or {}).items():
+        handler.send_header(name, value)
+    if status not in (204, 304):
+        handler.send_header("Content-Length", str(len(body)))
+    handler.end_headers()
+    if handler.command != "HEAD" and status not in (204, 304):
+        handler.wfile.write(body)
 
 
 class _Server(http.server.ThreadingHTTPServer):

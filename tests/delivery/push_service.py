@@ -25,13 +25,14 @@ import os
 import threading
 import time
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import http_ece
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
+
+from tests.loopback_http import LoopbackHTTP, reply
 
 
 def b64url(data: bytes) -> str:
@@ -84,19 +85,15 @@ class PushService:
         self.received: list[Received] = []
         self.problems: list[str] = []
         self._lock = threading.Lock()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self._server.daemon_threads = True
-        self.origin = f"http://127.0.0.1:{self._server.server_address[1]}"
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._server = LoopbackHTTP()
+        self.origin = self._server.url("")
 
     def __enter__(self) -> "PushService":
-        self._thread.start()
+        self._server.__enter__()
         return self
 
     def __exit__(self, *exc) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join(timeout=10)
+        self._server.__exit__(*exc)
 
     def subscribe(self, status: int = 201, headers: dict | None = None, body: bytes = b""):
         """A new subscription (endpoint, browser) whose pushes are answered ``status``."""
@@ -105,6 +102,7 @@ class PushService:
             browser = Browser()
             self.browsers[path] = browser
             self.answers[path] = Answer(status, headers or {}, body)
+        self._server.route(path, handler=self._receive)
         return self.origin + path, browser
 
     def answer(self, endpoint: str, status: int, headers: dict | None = None, body: bytes = b""):
@@ -157,36 +155,20 @@ class PushService:
             raise ValueError(f"sub {claims.get('sub')!r}")
         return claims
 
-    def _handler(self):
-        service = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args):
-                pass
-
-            def do_POST(self):
-                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-                headers = {k.lower(): v for k, v in self.headers.items()}
-                try:
-                    received = service.check(self.path, headers, body)
-                except Exception as exc:  # anything wrong is the test's failure
-                    service.problems.append(f"{self.path}: {exc}")
-                    self._send(Answer(400, {}, str(exc).encode()))
-                    return
-                with service._lock:
-                    service.received.append(received)
-                    number = len(service.received)
-                answer = service.answers[self.path]
-                if answer.status == 201:
-                    answer = Answer(201, {"Location": f"{service.origin}/m/{number}"}, b"")
-                self._send(answer)
-
-            def _send(self, answer: Answer):
-                self.send_response(answer.status)
-                for name, value in answer.headers.items():
-                    self.send_header(name, value)
-                self.send_header("Content-Length", str(len(answer.body)))
-                self.end_headers()
-                self.wfile.write(answer.body)
-
-        return Handler
+    def _receive(self, request, handler) -> None:
+        if request.method != "POST":
+            reply(handler, 405)
+            return
+        try:
+            received = self.check(request.path, request.headers, request.body)
+        except Exception as exc:  # anything wrong is the test's failure
+            self.problems.append(f"{request.path}: {exc}")
+            reply(handler, 400, str(exc).encode())
+            return
+        with self._lock:
+            self.received.append(received)
+            number = len(self.received)
+        answer = self.answers[request.path]
+        if answer.status == 201:
+            answer = Answer(201, {"Location": f"{self.origin}/m/{number}"}, b"")
+        reply(handler, answer.status, answer.body, answer.headers)

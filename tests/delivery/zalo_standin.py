@@ -29,8 +29,9 @@ import json
 import secrets
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs
+
+from tests.loopback_http import LoopbackHTTP, reply
 
 INVALID_REFRESH = {
     "error": -14014,
@@ -53,19 +54,18 @@ class ZaloStandIn:
         self.sent: list[dict] = []
         self.requests: list[tuple[str, dict]] = []
         self._lock = threading.Lock()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self._server.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._server = LoopbackHTTP()
+        self.url = self._server.url("")
+        self._server.route("/v4/oa/access_token", handler=self._answer(self._refresh, form=True))
+        self._server.route("/v3.0/oa/message/cs", handler=self._answer(self._message))
+        self._server.route("/message/template", handler=self._answer(self._zns))
 
     def __enter__(self) -> "ZaloStandIn":
-        self._thread.start()
+        self._server.__enter__()
         return self
 
     def __exit__(self, *exc) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join(timeout=10)
+        self._server.__exit__(*exc)
 
     def issue(self, lifetime: float = 90_000) -> tuple[str, str]:
         """A new pair (access token, refresh token), as the OA's authorisation gives them."""
@@ -143,38 +143,19 @@ class ZaloStandIn:
             },
         }
 
-    def _handler(self):
-        standin = self
+    def _answer(self, api, form: bool = False):
+        """A route's handler: the request's form or JSON body to ``api``, its answer as JSON."""
 
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args):
-                pass
+        def handler(request, http_handler):
+            if form:
+                body = {k: v[-1] for k, v in parse_qs(request.body.decode()).items()}
+            else:
+                body = json.loads(request.body or b"{}")
+            self.requests.append((request.path, body))
+            data = json.dumps(api(request.headers, body)).encode()
+            reply(http_handler, 200, data, {"Content-Type": "application/json"})
 
-            def do_POST(self):
-                raw = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-                headers = {k.lower(): v for k, v in self.headers.items()}
-                if self.path == "/v4/oa/access_token":
-                    form = {k: v[-1] for k, v in parse_qs(raw.decode()).items()}
-                    standin.requests.append((self.path, form))
-                    answer = standin._refresh(headers, form)
-                else:
-                    body = json.loads(raw or b"{}")
-                    standin.requests.append((self.path, body))
-                    if self.path == "/v3.0/oa/message/cs":
-                        answer = standin._message(headers, body)
-                    elif self.path == "/message/template":
-                        answer = standin._zns(headers, body)
-                    else:
-                        self.send_error(404)
-                        return
-                data = json.dumps(answer).encode()
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-        return Handler
+        return handler
 
 
 def signed_event(app_id: str, oa_secret: str, event_name: str, **fields) -> tuple[bytes, dict]:
