@@ -31,6 +31,8 @@ from chinhthong.clients.ratelimit import limited
 from chinhthong.config.refusals import Refused
 
 UNPUBLISHED = (Status.DRAFT, Status.SCHEDULED)
+# What the back office says once an unpublished bulletin is published or cancelled.
+DONE = {"publish": _("The bulletin is published."), "cancel": _("The bulletin is cancelled.")}
 
 
 def _refused(request, exc: Refused, url: str) -> HttpResponseRedirect:
@@ -247,35 +249,29 @@ class BulletinAdmin(HistoryAdmin):
         )
 
     def publish_view(self, request, object_id: int):
-        bulletin, back, elsewhere = self._unpublished(request, object_id)
-        if elsewhere is not None:
-            return elsewhere
-        if request.method == "POST":
-            try:
-                services.publish(bulletin, actor=request.user)
-            except Refused as exc:
-                return _refused(request, exc, back)
-            messages.success(request, gettext("The bulletin is published."))
-            return HttpResponseRedirect(back)
-        return self._page(
-            request,
-            "confirm.html",
-            bulletin,
-            {"action": "publish", "reached": staff_reached(bulletin), "back": back},
+        return self._confirmed(
+            request, object_id, "publish", services.publish, reached=staff_reached
         )
 
     def cancel_view(self, request, object_id: int):
+        return self._confirmed(request, object_id, "cancel", services.cancel)
+
+    def _confirmed(self, request, object_id: int, action: str, act, reached=None):
+        """A page asking to confirm ``action`` on an unpublished bulletin; the POST does it."""
         bulletin, back, elsewhere = self._unpublished(request, object_id)
         if elsewhere is not None:
             return elsewhere
         if request.method == "POST":
             try:
-                services.cancel(bulletin, actor=request.user)
+                act(bulletin, actor=request.user)
             except Refused as exc:
                 return _refused(request, exc, back)
-            messages.success(request, gettext("The bulletin is cancelled."))
+            messages.success(request, DONE[action])
             return HttpResponseRedirect(back)
-        return self._page(request, "confirm.html", bulletin, {"action": "cancel", "back": back})
+        context = {"action": action, "back": back}
+        if reached is not None:
+            context["reached"] = reached(bulletin)
+        return self._page(request, "confirm.html", bulletin, context)
 
     def schedule_view(self, request, object_id: int):
         bulletin, back, elsewhere = self._unpublished(request, object_id)

@@ -83,7 +83,8 @@ def subject_for(title: str, *, urgent: bool) -> str:
     return _("[URGENT] %(title)s") % {"title": title} if urgent else title
 
 
-def _sender() -> str:
+def sender_address() -> str:
+    """The From of every message: the site's name and CHINHTHONG_MAIL_FROM."""
     from chinhthong.portal import services as portal
 
     return formataddr((portal.identity().display_site_name, settings.MAIL_FROM))
@@ -96,6 +97,7 @@ class Composer:
         self.channel = channel
         self._bulletin_texts: dict = {}
         self._digest_texts: dict = {}
+        self.reminder_texts: dict = {}  # (bulletin, version) -> texts (reminder_messages.py)
         self._digest: digest.DigestBatch | None = None
         self._sender = None
         self._paths: dict[str, str] = {}
@@ -108,7 +110,7 @@ class Composer:
     @property
     def sender(self) -> str:
         if self._sender is None:
-            self._sender = _sender()
+            self._sender = sender_address()
         return self._sender
 
     def message_for(self, row: Delivery) -> Message:
@@ -143,16 +145,16 @@ class Composer:
             html=html,
             url=link,
             urgent=urgent,
-            headers=self._headers(),
+            headers=self.headers(),
             personal={
-                **self._personal(row),
+                **self.personal(row),
                 LINK.format(0): link,
                 LINK_HTML.format(0): escape(link),
             },
         )
 
     def _render_bulletin(self, bulletin, number: int | None):
-        version = _version(bulletin, number)
+        version = version_of(bulletin, number)
         urgent = bulletin.urgency == "urgent"
         subject = subject_for(version.title, urgent=urgent)
         if self.channel != Channel.EMAIL:
@@ -164,7 +166,7 @@ class Composer:
             "name": NAME,
             "link": LINK.format(0),
             "page": bulletin_page(bulletin),
-            **_common(),
+            **common_context(),
         }
         text = render_to_string("delivery/email/bulletin.txt", context)
         context.update(name=NAME_HTML, link=LINK_HTML.format(0))
@@ -183,7 +185,7 @@ class Composer:
         subject, text, html = self._digest_texts[key]
         unsubscribe = self._link("delivery:unsubscribe", digest.unsubscribe_token(row.staff))
         personal = {
-            **self._personal(row),
+            **self.personal(row),
             UNSUBSCRIBE: unsubscribe,
             UNSUBSCRIBE_HTML: escape(unsubscribe),
         }
@@ -191,14 +193,15 @@ class Composer:
             link = self.read_link(row.staff, bulletin)
             personal.update({LINK.format(n): link, LINK_HTML.format(n): escape(link)})
         headers = {
-            **self._headers(),
+            **self.headers(),
             # RFC 8058: one click (a POST without cookies) unsubscribes from the digest.
             "List-Unsubscribe": f"<{UNSUBSCRIBE}>",
             "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
         }
         return Message(subject=subject, text=text, html=html, headers=headers, personal=personal)
 
-    def _headers(self) -> dict[str, str]:
+    def headers(self) -> dict[str, str]:
+        """An email's headers common to its batch (Message-ID is filled per person)."""
         return {
             "From": self.sender,
             "Message-ID": MESSAGE_ID,
@@ -206,7 +209,8 @@ class Composer:
             "Auto-Submitted": "auto-generated",
         }
 
-    def _personal(self, row: Delivery) -> dict[str, str]:
+    def personal(self, row: Delivery) -> dict[str, str]:
+        """What differs per person in an email of a batch: their name and Message-ID."""
         name = row.staff.name
         return {NAME: name, NAME_HTML: escape(name), MESSAGE_ID: message_id(row.pk)}
 
@@ -240,7 +244,7 @@ def _render_digest(day: dt.date, listed) -> tuple[str, str, str]:
         "count": len(items),
     }
     context = {"day": shown, "items": items, "name": NAME, "unsubscribe": UNSUBSCRIBE}
-    context.update(_common())
+    context.update(common_context())
     text = render_to_string("delivery/email/digest.txt", context)
     for n, item in enumerate(items):
         item["link"] = LINK_HTML.format(n)
@@ -249,7 +253,8 @@ def _render_digest(day: dt.date, listed) -> tuple[str, str, str]:
     return subject, text, html
 
 
-def _common() -> dict:
+def common_context() -> dict:
+    """What every message's template may name: the sender, the check page, the portal."""
     return {
         "sender": settings.MAIL_FROM,
         "check_url": public_url(reverse("checks:check")),
@@ -257,7 +262,8 @@ def _common() -> dict:
     }
 
 
-def _version(bulletin, number: int | None):
+def version_of(bulletin, number: int | None):
+    """Version ``number`` of ``bulletin``, or its latest when not given or gone."""
     versions = bulletin.versions.all()
     found = versions.filter(number=number).first() if number else None
     return found or versions.order_by("-number").first()

@@ -39,7 +39,7 @@ def reminder_message(composer: "messages.Composer", row: Delivery) -> Message:
         raise messages.NothingToSend(
             _("Read before the reminder was sent: none was needed."), final=Status.DELIVERED
         )
-    texts = composer.__dict__.setdefault("_reminder_texts", {})
+    texts = composer.reminder_texts
     key = (bulletin.pk, row.version)
     if key not in texts:
         texts[key] = _render_reminder(bulletin, row.version, composer.channel)
@@ -52,9 +52,9 @@ def reminder_message(composer: "messages.Composer", row: Delivery) -> Message:
         text=text,
         html=html,
         url=link,
-        headers=composer._headers(),
+        headers=composer.headers(),
         personal={
-            **composer._personal(row),
+            **composer.personal(row),
             messages.LINK.format(0): link,
             messages.LINK_HTML.format(0): escape(link),
         },
@@ -62,7 +62,7 @@ def reminder_message(composer: "messages.Composer", row: Delivery) -> Message:
 
 
 def _render_reminder(bulletin, number, channel: str) -> tuple[str, str, str]:
-    version = messages._version(bulletin, number)
+    version = messages.version_of(bulletin, number)
     subject = _("Reminder: you have not read the urgent bulletin “%(title)s”") % {
         "title": version.title
     }
@@ -79,7 +79,7 @@ def _render_reminder(bulletin, number, channel: str) -> tuple[str, str, str]:
         "name": messages.NAME,
         "link": messages.LINK.format(0),
         "page": messages.bulletin_page(bulletin),
-        **messages._common(),
+        **messages.common_context(),
     }
     text = render_to_string("delivery/email/reminder.txt", context)
     context.update(name=messages.NAME_HTML, link=messages.LINK_HTML.format(0))
@@ -94,15 +94,15 @@ def summary_message(name: str, week: str, units: list) -> Message:
         "name": name,
         "week": week,
         "units": units,
-        "lagging": sum(unit.lagging for unit in units),
+        "lagging": sum(unit.figures.lagging for unit in units),
         "regular_days": REGULAR_DAYS[7],
-        **messages._common(),
+        **messages.common_context(),
     }
     with translation.override(settings.LANGUAGE_CODE):
         subject = _("Weekly summary of staff reach, %(week)s") % {"week": week}
         text = render_to_string("delivery/email/summary.txt", context)
         html = render_to_string("delivery/email/summary.html", context)
-    headers = {"From": messages._sender(), "Auto-Submitted": "auto-generated"}
+    headers = {"From": messages.sender_address(), "Auto-Submitted": "auto-generated"}
     return Message(subject=subject, text=text, html=html, headers=headers)
 
 

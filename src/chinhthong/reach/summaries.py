@@ -25,7 +25,7 @@ from chinhthong.delivery import reminder_messages
 from chinhthong.delivery.models import Channel
 from chinhthong.delivery.transports import transport_for
 from chinhthong.delivery.transports.base import TransportError
-from chinhthong.reach import dashboards, laggards
+from chinhthong.reach import dashboards
 from chinhthong.reach.models import Unit, WeeklySummary
 
 DAYS = 7
@@ -36,8 +36,7 @@ LATE = dt.timedelta(days=1)
 @dataclass
 class UnitSummary:
     unit: Unit
-    figures: dashboards.Figures
-    lagging: int
+    figures: dashboards.Figures  # figures.lagging: how many lag (reach/laggards.py)
     link: str
 
 
@@ -90,12 +89,10 @@ def top_units(user) -> list[Unit]:
 def summary_for(user, week: dt.date) -> list[UnitSummary]:
     """The figures of each subtree ``user`` manages over the week before ``week``."""
     end = dashboards.start_of(week) - dt.timedelta(microseconds=1)
-    found, rules = [], laggards.Rules.at(DAYS, end)
+    found = []
     for unit in top_units(user):
         board = dashboards.dashboard(unit, days=DAYS, now=end)
-        lagging = laggards.lagging_staff(unit, rules=rules).count()
-        link = reminder_messages.dashboard_link(unit)
-        found.append(UnitSummary(unit, board.total, lagging, link))
+        found.append(UnitSummary(unit, board.total, reminder_messages.dashboard_link(unit)))
     return found
 
 

@@ -145,6 +145,8 @@ def share_buttons(context) -> dict:
         "url": url,
         "links": services.share_links(url),
         "advice": SHARE_ADVICE.get(verdict, NEUTRAL_ADVICE),
+        "heading": _("Share this result"),
+        "link_label": _("Link to this result"),
     }
 
 

@@ -1,32 +1,13 @@
 // The staff portal's "Copy link": copies the person's share link and records the share with
 // the same POST the button sends without script (answered as JSON here, so the page stays).
-// Loaded from a file with `defer`: the Content-Security-Policy allows no inline script.
+// Loaded from a file with `defer`, after portal.js (its copy function): the
+// Content-Security-Policy allows no inline script.
 (function () {
   "use strict";
 
   function say(form, key) {
     var status = form.closest(".share-bulletin").querySelector(".share-status");
     if (status) status.textContent = status.getAttribute(key);
-  }
-
-  function copyBySelection(field) {
-    field.focus();
-    field.select();
-    try {
-      return document.execCommand("copy");
-    } catch (e) {
-      return false;
-    }
-  }
-
-  function copy(field) {
-    if (navigator.clipboard && window.isSecureContext) {
-      return navigator.clipboard.writeText(field.value).then(
-        function () { return true; },
-        function () { return copyBySelection(field); }
-      );
-    }
-    return Promise.resolve(copyBySelection(field));
   }
 
   function record(form) {
@@ -43,7 +24,7 @@
       var field = document.getElementById(form.getAttribute("data-share-copy"));
       if (!field) return;  // the plain POST records it and shows the link
       event.preventDefault();
-      copy(field).then(function (copied) {
+      window.chinhthongCopy(field).then(function (copied) {
         say(form, copied ? "data-copied" : "data-failed");
       });
       record(form).catch(function () { /* the link is copied; the share goes unrecorded */ });
