@@ -21,6 +21,7 @@ import argparse
 import contextlib
 import email
 import email.policy
+import logging
 import re
 import signal
 import socket
@@ -33,6 +34,9 @@ from aiosmtpd.controller import Controller
 
 _MESSAGE_ID = re.compile(rb"^Message-ID:[ \t]*(<[^>\r\n]*>)", re.IGNORECASE | re.MULTILINE)
 READY_TIMEOUT = 60.0
+# aiosmtpd tells of every connection at INFO from its own thread, which outlives a test's
+# captured output; its warnings and errors still show.
+logging.getLogger("mail.log").setLevel(logging.WARNING)
 
 
 def free_port() -> int:
