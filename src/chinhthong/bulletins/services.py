@@ -438,7 +438,8 @@ def publish(bulletin: Bulletin, *, actor) -> Bulletin:
 def correct(bulletin: Bulletin, draft: Draft, *, actor, significant: bool, change_note: str = ""):
     """A correction is a new signed version of a published bulletin (its title, summary,
     body and sources; who it is for stays); when ``significant``, staff who read an earlier
-    one are asked to read it again."""
+    one are asked to read it again, and it is sent as the bulletin was (delivery/services.py:
+    fan_out of the version; a normal bulletin in that day's digest)."""
     bulletin = Bulletin.objects.select_for_update().get(pk=bulletin.pk)
     if bulletin.status != Status.PUBLISHED:
         raise Refused(
@@ -458,12 +459,16 @@ def correct(bulletin: Bulletin, draft: Draft, *, actor, significant: bool, chang
     )
     signing.sign_version(version)
     version.save()
-    if significant:
-        bulletin.read_from_version = version.number
     reason = _("Corrected: version %(number)s") % {"number": version.number}
     if significant:
+        bulletin.read_from_version = version.number
         reason = _("Corrected: version %(number)s, significant") % {"number": version.number}
     record(bulletin, reason, actor=actor)
+    if significant:  # everyone it went to hears of it, as they heard of the bulletin
+        from chinhthong.delivery.tasks import deliver_bulletin
+
+        number = version.number
+        transaction.on_commit(lambda: deliver_bulletin.enqueue(bulletin.pk, number))
     return version
 
 

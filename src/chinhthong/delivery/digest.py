@@ -11,11 +11,11 @@ import datetime as dt
 
 from django.conf import settings
 from django.core import signing
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from chinhthong.bulletins.models import Bulletin
+from chinhthong.bulletins.models import Bulletin, BulletinVersion
 from chinhthong.bulletins.models import Status as BulletinStatus
 from chinhthong.delivery.models import Delivery, DigestOptOut
 from chinhthong.reach.models import EventKind, ReachEvent, StaffMember
@@ -50,13 +50,21 @@ def due_day(now: dt.datetime | None = None) -> dt.date:
 
 
 def bulletins_of(day: dt.date) -> list[Bulletin]:
+    """The normal bulletins published in ``day``'s window, or significantly corrected in it
+    (the version to read was made then)."""
     start, end = window(day)
+    corrected = BulletinVersion.objects.filter(
+        bulletin=OuterRef("pk"),
+        number=OuterRef("read_from_version"),
+        number__gt=1,
+        created_at__gte=start,
+        created_at__lt=end,
+    )
     found = (
         Bulletin.objects.filter(
+            Q(published_at__gte=start, published_at__lt=end) | Exists(corrected),
             status=BulletinStatus.PUBLISHED,
             urgency="normal",
-            published_at__gte=start,
-            published_at__lt=end,
         )
         .prefetch_related("audience", "versions")
         .order_by("published_at", "pk")

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from chinhthong.delivery import digest
 from chinhthong.delivery.models import Channel, Delivery, Kind, Status
+from chinhthong.delivery.services import bulletin_key
 from chinhthong.delivery.transports.base import Message
 from chinhthong.reach import links
 
@@ -79,7 +80,9 @@ def bulletin_page(bulletin) -> str:
         return public_url(f"/ban-tin/{bulletin.slug}/")
 
 
-def subject_for(title: str, *, urgent: bool) -> str:
+def subject_for(title: str, *, urgent: bool, corrected: bool = False) -> str:
+    if corrected:
+        title = _("[CORRECTED] %(title)s") % {"title": title}
     return _("[URGENT] %(title)s") % {"title": title} if urgent else title
 
 
@@ -130,9 +133,11 @@ class Composer:
     # --- one bulletin ----------------------------------------------------------------------------
     def _bulletin_message(self, row: Delivery) -> Message:
         bulletin = row.bulletin
-        key = (bulletin.pk, row.version)
+        # A significant correction is sent under its version's key (services.fan_out).
+        corrected = row.key != bulletin_key(bulletin)
+        key = (bulletin.pk, row.version, corrected)
         if key not in self._bulletin_texts:
-            self._bulletin_texts[key] = self._render_bulletin(bulletin, row.version)
+            self._bulletin_texts[key] = self._render_bulletin(bulletin, row.version, corrected)
         subject, text, html = self._bulletin_texts[key]
         link = self.read_link(row.staff, bulletin)
         urgent = bulletin.urgency == "urgent"
@@ -153,16 +158,19 @@ class Composer:
             },
         )
 
-    def _render_bulletin(self, bulletin, number: int | None):
+    def _render_bulletin(self, bulletin, number: int | None, corrected: bool):
         version = version_of(bulletin, number)
         urgent = bulletin.urgency == "urgent"
-        subject = subject_for(version.title, urgent=urgent)
+        subject = subject_for(version.title, urgent=urgent, corrected=corrected)
         if self.channel != Channel.EMAIL:
             return subject, version.summary or version.title, ""
         context = {
             "title": version.title,
             "summary": version.summary,
             "urgent": urgent,
+            "corrected": corrected,
+            "number": version.number,
+            "change_note": version.change_note,
             "name": NAME,
             "link": LINK.format(0),
             "page": bulletin_page(bulletin),
@@ -234,6 +242,7 @@ def _render_digest(day: dt.date, listed) -> tuple[str, str, str]:
                 "title": version.title,
                 "summary": version.summary,
                 "urgent": bulletin.urgency == "urgent",
+                "corrected": bulletin.read_from_version > 1,
                 "link": LINK.format(n),
                 "page": bulletin_page(bulletin),
             }

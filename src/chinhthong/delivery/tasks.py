@@ -20,12 +20,13 @@ TASK_SECONDS = 300
 
 
 @task()
-def deliver_bulletin(bulletin_id: int) -> dict[str, int]:
-    """Queued when a bulletin is published (bulletins/services.publish)."""
+def deliver_bulletin(bulletin_id: int, version: int | None = None) -> dict[str, int]:
+    """Queued when a bulletin is published, and with ``version`` when it is significantly
+    corrected (bulletins/services.py)."""
     bulletin = Bulletin.objects.filter(pk=bulletin_id).first()
     if bulletin is None:
         return {}
-    return {str(k): v for k, v in services.fan_out(bulletin).items()}
+    return {str(k): v for k, v in services.fan_out(bulletin, version=version).items()}
 
 
 @task()
