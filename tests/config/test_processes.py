@@ -95,6 +95,9 @@ def test_setup_then_serve_shows_every_channel_and_the_worker_rebuilds_the_snapsh
             time.sleep(0.3)
         assert "hotline-1022" in body.decode()
         assert fetch(f"{base}/static/chinhthong/site.css")[0] == 200
+        # Links in feeds (and messages) lead to this server when no public address is set.
+        status, _headers, body = fetch(f"{base}/ban-tin/rss.xml")
+        assert status == 200 and f"<link>{base}/ban-tin/</link>" in body.decode()
         server.send_signal(signal.SIGINT)
         assert processes.wait_for_exit(server) == 0, log.read_text()
         assert processes.left_in_session(server.pid) == []

@@ -227,6 +227,9 @@ def serve(
 
     # Every process on the same installation, whatever another set-up records meanwhile.
     os.environ["CHINHTHONG_VAR_DIR"] = str(settings.VAR_DIR)
+    if not os.environ.get("CHINHTHONG_PUBLIC_URL"):  # links in messages lead here
+        shown = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
+        os.environ["CHINHTHONG_PUBLIC_URL"] = f"http://{shown}:{port}"
     commands = [web_command(host, port, workers)]
     if task_worker:
         commands.append(worker_command(settings.TASK_BACKEND))
@@ -234,6 +237,11 @@ def serve(
     console.print(
         _("Serving at http://%(host)s:%(port)s/ (Ctrl-C to stop)")
         % {"host": one_line(host), "port": port},
+        markup=False,
+    )
+    console.print(
+        _("Links in messages and feeds lead to %(url)s (CHINHTHONG_PUBLIC_URL).")
+        % {"url": one_line(os.environ["CHINHTHONG_PUBLIC_URL"])},
         markup=False,
     )
     raise typer.Exit(_supervise(commands))

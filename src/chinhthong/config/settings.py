@@ -1,5 +1,6 @@
 """Django settings. Every value an operator may change comes from the environment (README)."""
 
+import os
 import re
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -310,7 +311,10 @@ REGISTRY_SIGNING_KEY_FILE = Path(
 )
 # --- Bulletins, delivery and reach (README lists each variable).
 # The address staff and residents reach the site at: links in messages are built on it.
-PUBLIC_URL = envstr("CHINHTHONG_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
+# Unset, it is where `chinhthong serve` listens on this machine (PORT, as `make run` takes it).
+PUBLIC_URL = envstr(
+    "CHINHTHONG_PUBLIC_URL", f"http://127.0.0.1:{os.environ.get('PORT') or 8000}"
+).rstrip("/")
 # smtp://user:pass@host:587 (STARTTLS) or smtps://user:pass@host:465; empty: email is not sent.
 SMTP_URL = envsecret("CHINHTHONG_SMTP_URL")
 MAIL_FROM = envstr("CHINHTHONG_MAIL_FROM", "chinhthong@localhost")
