@@ -1,5 +1,6 @@
 """The `chinhthong` command: each app mounts its sub-commands; set-up and serving live here."""
 
+import ipaddress
 import os
 import signal
 import subprocess
@@ -228,8 +229,7 @@ def serve(
     # Every process on the same installation, whatever another set-up records meanwhile.
     os.environ["CHINHTHONG_VAR_DIR"] = str(settings.VAR_DIR)
     if not os.environ.get("CHINHTHONG_PUBLIC_URL"):  # links in messages lead here
-        shown = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
-        os.environ["CHINHTHONG_PUBLIC_URL"] = f"http://{shown}:{port}"
+        os.environ["CHINHTHONG_PUBLIC_URL"] = f"http://{_reachable(host)}:{port}"
     commands = [web_command(host, port, workers)]
     if task_worker:
         commands.append(worker_command(settings.TASK_BACKEND))
@@ -245,6 +245,17 @@ def serve(
         markup=False,
     )
     raise typer.Exit(_supervise(commands))
+
+
+def _reachable(host: str) -> str:
+    """The address a browser on this machine reaches a server listening on ``host`` at."""
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return host or "127.0.0.1"  # a name
+    if address.is_unspecified:  # every interface
+        return "127.0.0.1"
+    return f"[{address}]" if address.version == 6 else str(address)
 
 
 # How long granian waits for a request's head; bodies are bounded in config/asgi.py.
