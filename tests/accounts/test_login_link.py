@@ -145,3 +145,53 @@ def test_asking_is_limited_per_address_and_per_client(roster, smtp):
     assert SENT in text(ask(Client(REMOTE_ADDR="127.0.0.10"), "dung@quangninh.gov.vn"))
     smtp.wait_for(1)
     assert [m.recipients for m in smtp.received] == [["dung@quangninh.gov.vn"]]
+
+
+@pytest.mark.parametrize("role", ["administrator", "editor", "report_handler", "police_liaison"])
+def test_an_account_with_more_than_a_rosters_role_logs_in_by_its_password_only(
+    role, roster, smtp, client
+):
+    """An editor or administrator on a roster reads bulletins like everyone, but a link by
+    email — no password, no lock-out — never opens their account; nor does a roster change
+    close it."""
+    from chinhthong.accounts import services as accounts
+
+    boss = accounts.create_user("sep@quangninh.gov.vn", "Mat-khau-dai-2026!", role=role)
+    boss.email = "sep@quangninh.gov.vn"
+    boss.save()
+    staff_import.import_staff(
+        (ROSTER + "Vũ Văn Sếp,QN,CB,sep@quangninh.gov.vn,\n").encode(), "can-bo.csv"
+    )
+    person = StaffMember.objects.get(email="sep@quangninh.gov.vn")
+    assert person.user == boss  # the same person: their bulletins reach their account
+
+    ask(client, "an.nv@quangninh.gov.vn")  # someone who may, for the mail to wait on
+    ask(client, "sep@quangninh.gov.vn")
+    smtp.wait_for(1)
+    assert smtp.to("sep@quangninh.gov.vn") == []
+    # A link made while they were plain staff stops working once they have the role.
+    (an,) = smtp.to("an.nv@quangninh.gov.vn")
+    an_user = StaffMember.objects.get(email="an.nv@quangninh.gov.vn").user
+    accounts.assign_role(an_user, role)
+    url = LINK.search(an.text()).group().removeprefix("http://testserver")
+    assert client.post(url).status_code == 410
+    assert "_auth_user_id" not in client.session
+
+    organisation.deactivate_staff(person)
+    boss.refresh_from_db()
+    assert boss.is_active
+    by_password = {"username": "sep@quangninh.gov.vn", "password": "Mat-khau-dai-2026!"}
+    assert Client().post("/dang-nhap/", by_password).status_code == 302
+
+
+def test_asking_while_the_shared_cache_is_down_answers_as_usual(roster, smtp, settings):
+    """Redis down (the cache fails open): the page answers, the link is sent."""
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "chinhthong.config.cache.FailOpenRedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",
+        }
+    }
+    response = ask(Client(), "an.nv@quangninh.gov.vn")
+    assert response.status_code == 200 and SENT in text(response)
+    assert smtp.wait_for(1)[0].recipients == ["an.nv@quangninh.gov.vn"]

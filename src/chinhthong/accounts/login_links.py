@@ -12,6 +12,9 @@ of whom never choose a password.
   is still the same.
 - Opening the link shows a button that logs in (a POST): mail filters and link scanners that
   fetch every address in a message do not spend it.
+- Only accounts whose roles are those of a roster (staff, unit manager) log in by link: an
+  account that works in the back office, or has any other role, keeps its password and its
+  lock-out, even when its email is on a roster.
 
 Why not django-sesame: its one-time tokens are revoked by the next log-in (last_login is part
 of the signature), so two links asked for in a row, or a scanner racing the person, are not
@@ -35,12 +38,15 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django_tasks import task
 
+from chinhthong.accounts import roles
 from chinhthong.accounts.models import LoginLink
 
 LIFETIME = dt.timedelta(minutes=15)
 PER_ADDRESS = (3, 15 * 60)  # links asked for one address, per 15 minutes
 PER_CLIENT = (10, 60 * 60)  # asks from one client address, per hour
 MAX_TOKEN_CHARS = 100
+# The roles a roster gives; an account with any other logs in with its password only.
+LINK_ROLES = {roles.STAFF, roles.UNIT_MANAGER}
 
 
 def _digest(token: str) -> str:
@@ -54,7 +60,8 @@ def _over(kind: str, who: str, limit: tuple[int, int]) -> bool:
     key = f"login-link:{kind}:{_digest(who)[:32]}:{window}"
     cache.add(key, 0, period + 5)
     try:
-        return cache.incr(key) > count
+        # None: the shared cache is down (config/cache.py fails open), as rate limits do.
+        return (cache.incr(key) or 0) > count
     except ValueError:  # expired between add and incr
         return False
 
@@ -77,7 +84,14 @@ def person_for(address: str):
         .select_related("user")
         .first()
     )
-    return staff.user if staff is not None else None
+    return staff.user if staff is not None and may_use_links(staff.user) else None
+
+
+def may_use_links(user) -> bool:
+    """Whether ``user`` may log in by a link: no back office, no role beyond a roster's."""
+    if user.is_staff or user.is_superuser:
+        return False
+    return not user.groups.exclude(name__in=LINK_ROLES).exists()
 
 
 @task()
@@ -141,12 +155,14 @@ def redeem(token: str):
 
 
 def _valid(link: LoginLink, now) -> bool:
-    """Unused, unexpired, and its person still active on a roster with an active account."""
+    """Unused, unexpired, and its person still active on a roster with an active account
+    that may log in by link (a role given since it was sent counts)."""
     from chinhthong.reach.models import StaffMember
 
     return (
         link.used_at is None
         and link.expires_at > now
         and link.user.is_active
+        and may_use_links(link.user)
         and StaffMember.objects.filter(user=link.user, active=True).exists()
     )

@@ -327,10 +327,19 @@ def reactivate_staff(staff: StaffMember, *, actor=None, reason: str = "") -> Sta
 
 
 def _deactivate_accounts(user_ids) -> None:
-    """Accounts of people who left stop logging in; a superuser's never does (it is the
-    installation's own, made from the command line)."""
+    """Accounts of people who left stop logging in — those a roster gave (login_links.
+    LINK_ROLES) only: an account with back-office work or another role is closed in the back
+    office's user pages, never by a spreadsheet (which could lock out its own importer)."""
+    from chinhthong.accounts.login_links import LINK_ROLES
+
+    User = get_user_model()
+    others = User.groups.through.objects.exclude(group__name__in=LINK_ROLES)
     for ids in chunks(pk for pk in user_ids if pk):
-        get_user_model().objects.filter(pk__in=ids, is_superuser=False).update(is_active=False)
+        (
+            User.objects.filter(pk__in=ids, is_superuser=False, is_staff=False)
+            .exclude(pk__in=others.values("user_id"))
+            .update(is_active=False)
+        )
 
 
 def staff_by_email(email: str) -> StaffMember:
