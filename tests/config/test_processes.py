@@ -159,6 +159,7 @@ def test_production_setup_refuses_to_invent_a_signing_key(app_env, tmp_path):
         "CHINHTHONG_PRODUCTION": "1",
         "CHINHTHONG_SECRET_KEY": "s" * 50,
         "CHINHTHONG_ALLOWED_HOSTS": "thongtin.example.vn",
+        "CHINHTHONG_PUBLIC_URL": "https://thongtin.example.vn",
         "CHINHTHONG_SIGNING_KEY_FILE": str(tmp_path / "missing.pem"),
     }
     result = run(env, "setup", "--no-static")

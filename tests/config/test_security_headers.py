@@ -34,6 +34,7 @@ def test_the_deployment_check_is_clean_in_production_mode(tmp_path):
         "CHINHTHONG_PRODUCTION": "1",
         "CHINHTHONG_SECRET_KEY": secrets.token_urlsafe(60),
         "CHINHTHONG_ALLOWED_HOSTS": "thongtin.example.gov.vn",
+        "CHINHTHONG_PUBLIC_URL": "https://thongtin.example.gov.vn",
         "CHINHTHONG_VAR_DIR": str(tmp_path),
         "DJANGO_SETTINGS_MODULE": "chinhthong.config.settings",
     }

@@ -21,7 +21,10 @@ def _load_settings(tmp_path, **env):
 
 def test_production_refuses_to_start_without_a_secret_key(tmp_path):
     result = _load_settings(
-        tmp_path, CHINHTHONG_PRODUCTION="1", CHINHTHONG_ALLOWED_HOSTS="thongtin.example.vn"
+        tmp_path,
+        CHINHTHONG_PRODUCTION="1",
+        CHINHTHONG_ALLOWED_HOSTS="thongtin.example.vn",
+        CHINHTHONG_PUBLIC_URL="https://thongtin.example.vn",
     )
     assert result.returncode != 0
     assert "CHINHTHONG_SECRET_KEY" in result.stderr
@@ -32,6 +35,19 @@ def test_production_needs_allowed_hosts(tmp_path):
     assert result.returncode != 0 and "CHINHTHONG_ALLOWED_HOSTS" in result.stderr
 
 
+@pytest.mark.parametrize("address", [None, "http://thongtin.example.vn"])
+def test_production_needs_the_public_https_address(tmp_path, address):
+    extra = {"CHINHTHONG_PUBLIC_URL": address} if address else {}
+    result = _load_settings(
+        tmp_path,
+        CHINHTHONG_PRODUCTION="1",
+        CHINHTHONG_SECRET_KEY="x" * 50,
+        CHINHTHONG_ALLOWED_HOSTS="thongtin.example.vn",
+        **extra,
+    )
+    assert result.returncode != 0 and "CHINHTHONG_PUBLIC_URL" in result.stderr
+
+
 def test_production_uses_secure_cookies_and_a_secret_from_a_file(tmp_path):
     key_file = tmp_path / "secret"
     key_file.write_text("k" * 50)
@@ -40,6 +56,7 @@ def test_production_uses_secure_cookies_and_a_secret_from_a_file(tmp_path):
         CHINHTHONG_PRODUCTION="1",
         CHINHTHONG_SECRET_KEY_FILE=str(key_file),
         CHINHTHONG_ALLOWED_HOSTS="thongtin.example.vn",
+        CHINHTHONG_PUBLIC_URL="https://thongtin.example.vn",
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["True", "False"]

@@ -315,6 +315,11 @@ REGISTRY_SIGNING_KEY_FILE = Path(
 PUBLIC_URL = envstr(
     "CHINHTHONG_PUBLIC_URL", f"http://127.0.0.1:{os.environ.get('PORT') or 8000}"
 ).rstrip("/")
+if PRODUCTION and not PUBLIC_URL.startswith("https://"):
+    raise ImproperlyConfigured(
+        "CHINHTHONG_PUBLIC_URL must be the site's public https:// address in production "
+        "(links in messages and feeds are built on it)."
+    )
 # smtp://user:pass@host:587 (STARTTLS) or smtps://user:pass@host:465; empty: email is not sent.
 SMTP_URL = envsecret("CHINHTHONG_SMTP_URL")
 MAIL_FROM = envstr("CHINHTHONG_MAIL_FROM", "chinhthong@localhost")
