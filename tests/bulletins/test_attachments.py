@@ -110,6 +110,26 @@ def test_a_published_bulletins_files_keep_their_names(draft, editor):
     assert draft.attachments.count() == 2
 
 
+def test_a_file_attached_after_publication_waits_for_the_correction(client, draft, editor):
+    """The signed version's page never gains a file nobody signed: a file attached to a
+    published bulletin is public from the correction made after it, not before."""
+    services.publish(draft, actor=editor)
+    file = attachments.add_attachment(draft, name="so-do.png", data=png(), actor=editor)
+    url = f"/ban-tin/tep/{file.pk}/so-do.png"
+    assert client.get(url).status_code == 404
+    assert "so-do.png" not in client.get(f"/ban-tin/{draft.slug}/").content.decode()
+    client.force_login(editor)  # the editor sees it, to write the correction around it
+    assert client.get(url).status_code == 200
+    client.logout()
+
+    correction = services.Draft(
+        title="Hướng dẫn phòng dịch", body_markdown="Xem sơ đồ: ![Sơ đồ](so-do.png)"
+    )
+    services.correct(draft, correction, actor=editor, significant=False)
+    assert client.get(url).status_code == 200
+    assert url in client.get(f"/ban-tin/{draft.slug}/").content.decode()
+
+
 def test_a_cancelled_bulletin_takes_no_file(draft, editor):
     services.cancel(draft, actor=editor)
     with pytest.raises(Refused) as refused:

@@ -19,13 +19,13 @@ import re
 import puremagic
 from django.conf import settings
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.template.defaultfilters import filesizeformat
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from chinhthong.bulletins import services
-from chinhthong.bulletins.models import Attachment, Bulletin, Status
+from chinhthong.bulletins.models import Attachment, Bulletin, BulletinVersion, Status
 from chinhthong.config.refusals import NotFound, Refused
 from chinhthong.portal import images
 from chinhthong.verify.text import fold
@@ -174,7 +174,8 @@ def _unique_name(bulletin: Bulletin, name: str, *, exclude: int | None = None) -
 @transaction.atomic
 def add_attachment(bulletin: Bulletin, *, name: str, data: bytes, actor) -> Attachment:
     """Attach a file to a bulletin that is not cancelled. Attached to a published one, it
-    serves a correction (which names it); the versions already published stay as they are."""
+    serves a correction (which names it) and stays unpublished until one is made
+    (``public_files``); the versions already published stay as they are."""
     content_type = check_file(data)
     bulletin = Bulletin.objects.select_for_update().get(pk=bulletin.pk)
     if bulletin.status == Status.CANCELLED:
@@ -231,12 +232,25 @@ def rename_attachment(attachment: Attachment, name: str, *, actor) -> Attachment
 
 
 # --- who may fetch a file ------------------------------------------------------------------------
+def public_files() -> QuerySet[Attachment]:
+    """The files a published version came with: attached before the bulletin was published,
+    or before a correction of it. One attached since waits, unseen, for the correction that
+    names it: a signed version's page never gains a file nobody signed."""
+    corrected_since = BulletinVersion.objects.filter(
+        bulletin=OuterRef("bulletin"), created_at__gte=OuterRef("created_at")
+    ).exclude(signature="")
+    return Attachment.objects.filter(
+        Q(created_at__lte=F("bulletin__published_at")) | Exists(corrected_since),
+        bulletin__status=Status.PUBLISHED,
+    )
+
+
 def visible_to(user) -> QuerySet[Attachment]:
-    """A published bulletin's files are public; the others only for those who may see the
+    """A published version's files are public; the others only for those who may see the
     bulletin in the back office."""
     if user is not None and user.is_active and user.has_perm("bulletins.view_bulletin"):
         return Attachment.objects.all()
-    return Attachment.objects.filter(bulletin__status=Status.PUBLISHED)
+    return public_files()
 
 
 def attachment_for(user, pk: int) -> Attachment:

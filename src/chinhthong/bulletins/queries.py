@@ -21,8 +21,8 @@ from django.db.models import Count, Max
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from chinhthong.bulletins import diffs, forwards, services
-from chinhthong.bulletins.models import Attachment, Bulletin, BulletinVersion, Status
+from chinhthong.bulletins import attachments, diffs, forwards, services
+from chinhthong.bulletins.models import Bulletin, BulletinVersion, Status
 from chinhthong.config.refusals import NotFound
 from chinhthong.verify.text import fold
 
@@ -111,13 +111,13 @@ def bulletin_page(slug: str) -> BulletinPage:
         changes = diffs.version_changes(before, version) if before is not None else None
         views.append(VersionView(version, published_on(bulletin, version), changes))
         before = version
-    attachments = [
+    files = [
         (found, services.attachment_url(found))
-        for found in Attachment.objects.filter(bulletin=bulletin)
+        for found in attachments.public_files().filter(bulletin=bulletin)
         .defer("data")
         .order_by("created_at", "pk")
     ]
-    return BulletinPage(bulletin, versions[-1], views[::-1], attachments)
+    return BulletinPage(bulletin, versions[-1], views[::-1], files)
 
 
 def public_version(slug: str, number: int) -> BulletinVersion:

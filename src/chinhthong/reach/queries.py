@@ -25,6 +25,7 @@ from django.db.models import (
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from chinhthong.bulletins.attachments import public_files
 from chinhthong.bulletins.models import Bulletin, BulletinVersion, Status, Urgency
 from chinhthong.bulletins.services import attachment_url
 from chinhthong.config.refusals import NotFound
@@ -133,11 +134,9 @@ def versions_of(bulletin: Bulletin) -> list[BulletinVersion]:
 
 
 def attachments_of(bulletin: Bulletin) -> list[tuple]:
-    """The bulletin's files with their addresses (the public page's own)."""
-    return [
-        (found, attachment_url(found))
-        for found in bulletin.attachments.defer("data").order_by("created_at", "pk")
-    ]
+    """The bulletin's published files with their addresses (the public page's own)."""
+    files = public_files().filter(bulletin=bulletin).defer("data")
+    return [(found, attachment_url(found)) for found in files.order_by("created_at", "pk")]
 
 
 def read_at(staff: StaffMember, bulletin: Bulletin):
