@@ -82,7 +82,8 @@ def test_publish_a_file(editor, written):
 def test_a_dry_run_checks_everything_and_stores_nothing(editor, written):
     result = run("publish", written(), "--dry-run")
     assert result.exit_code == 0, result.output
-    assert "Chạy thử: đã kiểm tra đủ, không lưu gì." in result.stdout
+    said = " ".join(result.stdout.split())
+    assert said == "Chạy thử: “Cảnh báo lừa đảo qua tin nhắn” sẽ được đăng. Không lưu gì."
     assert not Bulletin.objects.exists() and not Attachment.objects.exists()
 
 
@@ -208,6 +209,12 @@ def test_list_show_correct_and_cancel(editor, written, tmp_path):
 
     listed = run("list")
     assert listed.exit_code == 0 and bulletin.slug in listed.stdout and "Đã đăng" in listed.stdout
+    # Newest first, each address whole (the other commands take it) in a narrow terminal.
+    later = BULLETIN.replace("Cảnh báo lừa đảo qua tin nhắn", "Lịch tiếp công dân tháng 12")
+    assert run("publish", written(later, "lich.md")).exit_code == 0
+    newest = Bulletin.objects.latest("pk")
+    narrow = runner.invoke(cli.app, ["bulletins", "list", "--limit", "1"], env={"COLUMNS": "60"})
+    assert newest.slug in narrow.stdout and bulletin.slug not in narrow.stdout
     shown = run("show", bulletin.slug)
     assert shown.exit_code == 0
     assert "phiên bản 2" in shown.stdout and "Thêm cuộc gọi giả danh" in shown.stdout

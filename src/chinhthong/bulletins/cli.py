@@ -166,15 +166,21 @@ def publish(
         return bulletin, written.draft.title
 
     bulletin, title = _refusals(run)
-    values = {"title": one_line(title), "address": _public_address(bulletin)}
+    values = {"title": one_line(title)}
     if when is not None:
         values["when"] = services.local_time(bulletin.scheduled_for)
-        done = _("Scheduled “%(title)s” for %(when)s: %(address)s")
+    if dry_run:  # nothing was made: no address to give
+        if when is not None:
+            done = _("Dry run: “%(title)s” would be scheduled for %(when)s. Nothing stored.")
+        else:
+            done = _("Dry run: “%(title)s” would be published. Nothing stored.")
     else:
-        done = _("Published “%(title)s”: %(address)s")
+        values["address"] = _public_address(bulletin)
+        if when is not None:
+            done = _("Scheduled “%(title)s” for %(when)s: %(address)s")
+        else:
+            done = _("Published “%(title)s”: %(address)s")
     out.print(done % values, markup=False, soft_wrap=True)
-    if dry_run:
-        out.print(_("Dry run: everything checked, nothing stored."), markup=False)
 
 
 @app.command("correct")
@@ -241,21 +247,21 @@ def list_(
     from chinhthong.bulletins import services
     from chinhthong.bulletins.models import Bulletin, Status
 
-    found = Bulletin.objects.annotate(count=Count("versions")).prefetch_related("versions")
+    found = (
+        Bulletin.objects.annotate(count=Count("versions"))
+        .prefetch_related("versions")
+        .order_by("-pk")  # the newest written first
+    )
     if status:
         if status not in Status.values:
             _refuse(_("--status: one of %(values)s.") % {"values": ", ".join(Status.values)})
         found = found.filter(status=status)
     table = Table()
-    for column in (
-        _("address"),
-        _("status"),
-        _("urgency"),
-        _("time"),
-        _("versions"),
-        _("bulletin title"),
-    ):
+    # The address is what the other commands take: shown whole, the title folds instead.
+    table.add_column(_("address"), no_wrap=True, overflow="fold")
+    for column in (_("status"), _("urgency"), _("time"), _("versions")):
         table.add_column(column)
+    table.add_column(_("bulletin title"), overflow="fold")
     for bulletin in found[:limit]:
         when = bulletin.published_at or bulletin.scheduled_for
         table.add_row(
