@@ -2,6 +2,8 @@
 anything is stored, served so that no browser runs or guesses anything."""
 
 import hashlib
+import struct
+import zlib
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -12,6 +14,19 @@ from chinhthong.config.refusals import Refused
 from tests.bulletins.authoring_files import EXE, SVG, gif, jpeg, pdf, png, webp
 
 pytestmark = pytest.mark.django_db
+
+
+def _flat_png(width: int, height: int) -> bytes:
+    """A one-colour PNG of any size: small once compressed, huge once opened."""
+    packer, row = zlib.compressobj(9), bytes(width + 1)  # row by row: little memory
+    rows = b"".join(packer.compress(row) for _ in range(height)) + packer.flush()
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    chunk = lambda kind, data: (  # noqa: E731
+        struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+    )
+    return (
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", rows) + chunk(b"IEND", b"")
+    )
 
 
 @pytest.fixture
@@ -60,6 +75,8 @@ HOSTILE = [
     ("an-ten.pdf", pdf(extra=b"/OpenAction << /S /Java#53cript /JS (x) >>"), "active_pdf", ""),
     ("chay-lenh.pdf", pdf(extra=b"/OpenAction << /S /Launch /F (cmd.exe) >>"), "active_pdf",
      "Launch"),
+    # 300 KB on disk, 400 MB in a phone's memory once opened.
+    ("rat-lon.png", _flat_png(10_000, 10_000), "image_size", "hơn 50 triệu điểm ảnh"),
 ]  # fmt: skip
 
 

@@ -42,6 +42,9 @@ FORMATS = {**IMAGES, PDF: ("PDF", "pdf")}
 # Each side of an image at most this many pixels: a phone opening a 50,000-pixel-wide
 # picture runs out of memory.
 MAX_SIDE = 10_000
+# And at most this many in all: a picture is opened whole, about 4 bytes a pixel (a 10,000 ×
+# 10,000 one would take 400 MB); 50 million holds the largest phone camera's photos.
+MAX_PIXELS = 50_000_000
 MAX_NAME_CHARS = 100
 # Names a PDF uses to run something when opened (after #xx escapes are decoded).
 _ACTIVE_PDF = re.compile(rb"/(JavaScript|JS|Launch|EmbeddedFiles?|RichMedia|XFA)\b")
@@ -132,6 +135,15 @@ def _check_image(data: bytes, content_type: str) -> None:
         raise Refused(
             _("The image is %(width)s×%(height)s pixels; each side may be at most %(max)s.")
             % {"width": width, "height": height, "max": MAX_SIDE},
+            code="image_size",
+        )
+    if width * height > MAX_PIXELS:
+        raise Refused(
+            _(
+                "The image is %(width)s×%(height)s pixels, more than %(max)s million in all; "
+                "make it smaller."
+            )
+            % {"width": width, "height": height, "max": MAX_PIXELS // 1_000_000},
             code="image_size",
         )
 
