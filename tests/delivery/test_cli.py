@@ -1,7 +1,10 @@
 """`chinhthong delivery …`: where a bulletin's deliveries stand, what it refuses, and sending
 by hand."""
 
+import datetime as dt
+
 import pytest
+from django.utils import timezone
 from typer.testing import CliRunner
 
 from chinhthong.delivery import services
@@ -35,6 +38,14 @@ def test_an_unknown_bulletin_is_refused(db, command):
 def test_a_date_that_is_not_one_is_refused(db):
     refused = CliRunner().invoke(app, ["send-digest", "--date", "05/12/2026"])
     assert refused.exit_code == 2 and "NNNN-TT-NN" in refused.output
+
+
+def test_a_digest_is_not_sent_before_its_day_is_over(db):
+    tomorrow = timezone.localdate() + dt.timedelta(days=1)
+    refused = CliRunner().invoke(app, ["send-digest", "--date", str(tomorrow)])
+    assert refused.exit_code == 2
+    assert f"Thư tổng hợp ngày {tomorrow:%d/%m/%Y} đến giờ gửi lúc" in refused.output
+    assert not Delivery.objects.exists()
 
 
 def test_send_sends_what_is_due_in_this_process(mail):

@@ -7,6 +7,7 @@ import re
 import pytest
 from django.test import Client, override_settings
 from django.utils import timezone
+from freezegun import freeze_time
 from typer.testing import CliRunner
 
 from chinhthong.delivery import digest, services
@@ -70,8 +71,9 @@ def test_one_digest_per_person_with_what_they_have_not_read(world, mail, committ
 
     # Asked again (the scheduler asks every minute, the CLI by hand): nobody gets it twice.
     assert services.prepare_digest_if_due(due + dt.timedelta(minutes=1)) == 0
-    with committed():
-        again = CliRunner().invoke(delivery_cli, ["send-digest", "--date", str(digest_day())])
+    day = str(digest_day())
+    with committed(), freeze_time(due + dt.timedelta(minutes=2), tick=True):
+        again = CliRunner().invoke(delivery_cli, ["send-digest", "--date", day])
     assert again.exit_code == 0, again.output
     assert len(mail.received) == 2
     rows = Delivery.objects.filter(kind=Kind.DIGEST)

@@ -126,6 +126,8 @@ def send_digest(
     ),
 ) -> None:
     """Send a day's email digest now (nobody gets one day's digest twice)."""
+    from django.utils import timezone
+
     from chinhthong.delivery import digest, services
 
     if date:
@@ -134,6 +136,14 @@ def send_digest(
         except ValueError as exc:
             err.print(_("The date must be written YYYY-MM-DD."), markup=False)
             raise typer.Exit(2) from exc
+        if digest.moment(day) > timezone.now():  # its day's bulletins are not all in yet
+            due = timezone.localtime(digest.moment(day))
+            err.print(
+                _("The digest of %(day)s is due at %(time)s; it cannot be sent before.")
+                % {"day": day.strftime("%d/%m/%Y"), "time": due.strftime("%H:%M %d/%m/%Y")},
+                markup=False,
+            )
+            raise typer.Exit(2)
     else:
         day = digest.due_day()
     made = services.prepare_digest(day, again=True)
