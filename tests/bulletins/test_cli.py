@@ -112,7 +112,10 @@ sources:
 colour: đỏ
 attachments: [khong-co.png]
 ---
+
 Nội dung.
+
+![Bản đồ](https://anh.example.com/ban-do.png)
 """
 
 
@@ -130,6 +133,8 @@ def test_bad_front_matter_is_refused_naming_each_field_and_its_line(editor, writ
         "Dòng 9, trường “colour”: trường không xác định; các trường hợp lệ là title, summary, "
         "urgency, audience, tags, sources, attachments.",
         "Dòng 10, trường “attachments”: không có tệp “khong-co.png”.",
+        "Dòng 15: ảnh “https://anh.example.com/ban-do.png” không phải tệp đính kèm của bản tin; "
+        "hãy đính kèm ảnh rồi ghi tên tệp của nó.",
     ]
     assert not Bulletin.objects.exists()
 

@@ -55,6 +55,7 @@ class Document:
     values: dict
     lines: dict[str, int]  # field -> its line in the file
     body: str
+    body_line: int = 1  # the file's line the body starts on
     found: list[tuple[int, str]] = field(default_factory=list)  # (line, problem)
 
     def problem(self, name: str, message: str) -> None:
@@ -113,8 +114,10 @@ def read(data: bytes) -> Document:
             ]
         )
     values, where = _mapping("\n".join(lines[1:end]))
-    body = "\n".join(lines[end + 1 :]).strip("\n")
-    document = Document(values=values, lines=where, body=body)
+    rest = lines[end + 1 :]
+    blank = next((i for i, line in enumerate(rest) if line.strip()), 0)
+    body = "\n".join(rest).strip("\n")
+    document = Document(values=values, lines=where, body=body, body_line=end + 2 + blank)
     for name in values:
         if name not in FIELDS:
             document.problem(
@@ -237,6 +240,7 @@ def written(document: Document, folder: Path) -> Written:
         tags=_checked(document, "tags", services.normalise_tags, _list(document, "tags")),
         sources=_checked(document, "sources", services.clean_sources, _list(document, "sources")),
     )
+    _body_problems(document)
     files = []
     for item in _list(document, "attachments"):
         path = folder / str(item)
@@ -246,6 +250,19 @@ def written(document: Document, folder: Path) -> Written:
             files.append(path)
     document.refuse_if_any()
     return Written(draft=draft, attachments=files)
+
+
+def _body_problems(document: Document) -> None:
+    """Pictures from other sites, at the lines of the body that load them, told together with
+    the front matter's problems (files the body names are checked once attached)."""
+    message = _(
+        "Line %(line)s: the image “%(src)s” is not one of the bulletin's attached files; "
+        "attach the picture and write its file name instead."
+    )
+    for src in services.render_body(None, document.body).external:
+        offset = max(document.body.find(src), 0)
+        line = document.body_line + document.body[:offset].count("\n")
+        document.found.append((line, message % {"line": line, "src": src[:100]}))
 
 
 def unchanged_after_publishing(document: Document, bulletin, draft: services.Draft) -> None:

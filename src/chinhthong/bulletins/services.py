@@ -195,6 +195,7 @@ class Rendered:
     # "missing" (a file name that is not one of the bulletin's attachments: refused when the
     # bulletin is scheduled or published).
     problems: list[tuple[str, str]]
+    external: tuple[str, ...] = ()  # the addresses of the pictures from other sites
 
 
 _TAG = re.compile(r"<(img|a)\s([^>]*)>")
@@ -214,6 +215,7 @@ def render_body(bulletin: Bulletin | None, markdown: str) -> Rendered:
     by_name = {a.name: attachment_url(a) for a in attachments}
     own = set(by_name.values())
     problems: list[tuple[str, str]] = []
+    external: list[str] = []
 
     def tag(match: re.Match) -> str:
         kind = match.group(1)
@@ -231,6 +233,7 @@ def render_body(bulletin: Bulletin | None, markdown: str) -> Rendered:
                     "the picture and write its file name instead."
                 )
                 problems.append(("external_image", message % {"src": wanted[:100]}))
+                external.append(wanted)
             else:
                 message = _("No attached file is named “%(name)s”.")
                 problems.append(("missing", message % {"name": wanted[:100]}))
@@ -239,7 +242,9 @@ def render_body(bulletin: Bulletin | None, markdown: str) -> Rendered:
         return f"<{kind} {_TARGET.sub(target, match.group(2))}>"
 
     body = _TAG.sub(tag, rendering.render(markdown))
-    return Rendered(html=body, problems=list(dict.fromkeys(problems)))
+    return Rendered(
+        html=body, problems=list(dict.fromkeys(problems)), external=tuple(dict.fromkeys(external))
+    )
 
 
 def _refuse_problems(rendered: Rendered, *, codes=("external_image", "missing")) -> None:
