@@ -5,6 +5,7 @@ from django import forms
 from django.contrib.admin.widgets import AdminSplitDateTime, FilteredSelectMultiple
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -67,7 +68,7 @@ class SourcesField(forms.CharField):
 class TagsField(forms.CharField):
     def __init__(self, **kwargs):
         super().__init__(
-            label=_("topics"),
+            label=capfirst(_("topics")),
             required=False,
             max_length=2000,
             help_text=_("Separated by commas, e.g. lừa đảo, an ninh mạng."),
@@ -88,17 +89,17 @@ class VersionText(forms.Form):
     """What a version says: the fields a draft and a correction share."""
 
     title = forms.CharField(
-        label=_("bulletin title"), max_length=300, validators=[validate_one_line]
+        label=capfirst(_("bulletin title")), max_length=300, validators=[validate_one_line]
     )
     summary = forms.CharField(
-        label=_("summary"),
+        label=capfirst(_("summary")),
         max_length=1000,
         required=False,
         validators=[validate_multi_line],
         widget=forms.Textarea(attrs={"rows": 3, "class": "vLargeTextField"}),
     )
     body_markdown = forms.CharField(
-        label=_("text of the bulletin"),
+        label=capfirst(_("text of the bulletin")),
         max_length=100_000,
         validators=[validate_multi_line],
         widget=forms.Textarea(attrs={"rows": 18, "class": "vLargeTextField"}),
@@ -122,9 +123,9 @@ def _version_initial(version) -> dict:
 class BulletinForm(VersionText, forms.ModelForm):
     """A draft: its text, who it is for, how urgent, its topics and sources."""
 
-    urgency = forms.ChoiceField(label=_("urgency"), choices=Urgency.choices)
+    urgency = forms.ChoiceField(label=capfirst(_("urgency")), choices=Urgency.choices)
     audience_scope = forms.ChoiceField(
-        label=_("who it is for"),
+        label=capfirst(_("who it is for")),
         choices=[
             (PROVINCE, _("the whole province")),
             (UNITS, _("the units chosen below, each with the units under it")),
@@ -133,7 +134,7 @@ class BulletinForm(VersionText, forms.ModelForm):
         initial=PROVINCE,
     )
     units = forms.ModelMultipleChoiceField(
-        label=_("units"),
+        label=capfirst(_("units")),
         queryset=Unit.objects.filter(active=True),
         required=False,
         widget=FilteredSelectMultiple(_("units"), is_stacked=False),
@@ -185,7 +186,7 @@ class CorrectionForm(VersionText):
     """A new version of a published bulletin, saying what changed."""
 
     significant = forms.BooleanField(
-        label=_("significant change"),
+        label=capfirst(_("significant change")),
         required=False,
         help_text=_(
             "Tick it when what staff must know or do has changed: those who read an earlier "
@@ -193,7 +194,7 @@ class CorrectionForm(VersionText):
         ),
     )
     change_note = forms.CharField(
-        label=_("what changed"),
+        label=capfirst(_("what changed")),
         max_length=500,
         validators=[validate_one_line],
         help_text=_("Shown to readers beside the new version."),
@@ -232,7 +233,7 @@ class CorrectionForm(VersionText):
 
 class ScheduleForm(forms.Form):
     when = forms.SplitDateTimeField(
-        label=_("publish at (Vietnam time)"), widget=AdminSplitDateTime()
+        label=capfirst(_("publish at (Vietnam time)")), widget=AdminSplitDateTime()
     )
 
     def clean_when(self):
@@ -246,7 +247,7 @@ class AttachmentAddForm(forms.ModelForm):
     """A file for a bulletin, checked from its bytes before anything is stored."""
 
     file = forms.FileField(
-        label=_("file"),
+        label=capfirst(_("file")),
         help_text=_("A picture (JPEG, PNG, WebP, GIF) or a PDF."),
     )
 
