@@ -84,7 +84,7 @@ class BackOfficeAdmin(admin.ModelAdmin):
 class BackOfficeSite(admin.AdminSite):
     site_header = _("chinhthong — administration")
     site_title = _("chinhthong")
-    index_title = _("Registry and accounts")
+    index_title = _("Back office")
 
     def admin_view(self, view, cacheable=False):
         # Counted per client in the back office's own group, more generous than the public
