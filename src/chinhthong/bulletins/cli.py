@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from chinhthong.config import terminal
 from chinhthong.config.terminal import one_line
 
-app = typer.Typer(help="Bulletins: write, publish, correct.", no_args_is_help=True)
+app = typer.Typer(help="Bản tin: soạn, đăng, đính chính (bulletins).", no_args_is_help=True)
 out = terminal.console()
 err = terminal.console(stderr=True)
 

@@ -13,7 +13,8 @@ from chinhthong.config import terminal
 from chinhthong.config.terminal import one_line
 
 app = typer.Typer(
-    help="Delivery of bulletins to staff (email, web push, Zalo, portal).", no_args_is_help=True
+    help="Gửi bản tin tới cán bộ: thư điện tử, thông báo đẩy, Zalo (delivery).",
+    no_args_is_help=True,
 )
 out = terminal.console()
 err = terminal.console(stderr=True)

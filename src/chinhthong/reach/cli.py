@@ -14,9 +14,11 @@ from chinhthong.config import terminal
 from chinhthong.config.terminal import one_line
 
 units_app = typer.Typer(
-    help="Units of the organisation (a tree of any depth).", no_args_is_help=True
+    help="Đơn vị của tổ chức, dạng cây (units of the organisation).", no_args_is_help=True
 )
-staff_app = typer.Typer(help="Staff members on the units' rosters.", no_args_is_help=True)
+staff_app = typer.Typer(
+    help="Danh sách cán bộ của các đơn vị (staff rosters).", no_args_is_help=True
+)
 out = terminal.console()
 err = terminal.console(stderr=True)
 
