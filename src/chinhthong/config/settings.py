@@ -446,5 +446,10 @@ LOGGING = {
         "console": {"class": "logging.StreamHandler", "filters": ["one_line_below_error"]}
     },
     "root": {"handlers": ["console"], "level": envstr("CHINHTHONG_LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # Two lines per task run (started, done) — the delivery queue's poll alone runs every
+        # 10 s; a failed task is still logged, with its traceback.
+        "django_tasks": {"level": envstr("CHINHTHONG_TASK_LOG_LEVEL", "WARNING")},
+    },
 }
