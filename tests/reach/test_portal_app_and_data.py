@@ -41,6 +41,7 @@ def test_the_app_page_names_the_registrys_app_and_takes_todays_date(world):
     page = client.get("/cong-chuc/ung-dung/").content.decode()
     assert "Tôi đã cài Smart Quảng Ninh" in page
     assert f'max="{timezone.localdate().isoformat()}"' in page
+    assert f'value="{timezone.localdate().isoformat()}"' in page  # today, ready to send
     answer = client.post("/cong-chuc/ung-dung/", {"on": timezone.localdate().isoformat()})
     assert answer.status_code == 302 and answer["Location"] == "/cong-chuc/ung-dung/"
     assert list(_declared(world["an"]).values_list("day", flat=True)) == [timezone.localdate()]

@@ -32,5 +32,6 @@ class AppInstalledForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["on"].initial = timezone.localdate()  # most declare it the day they do it
         self.fields["on"].widget.attrs["max"] = timezone.localdate().isoformat()
         self.fields["on"].widget.attrs["min"] = EARLIEST_INSTALL.isoformat()
