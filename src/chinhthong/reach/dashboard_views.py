@@ -23,6 +23,7 @@ from chinhthong.clients.ratelimit import limited
 from chinhthong.config.refusals import NotFound
 from chinhthong.delivery.models import Channel
 from chinhthong.reach import access, charts, dashboards, exports, laggards
+from chinhthong.reach.views import not_for_you
 
 # A POST here carries a CSRF token and nothing else.
 SMALL_BODY = 4 * 1024
@@ -83,7 +84,11 @@ def manager_page(view):
 def units(request):
     tops = access.top_units_for(request.user)
     if not tops:
-        raise Http404(_("This page is for the managers of a unit."))
+        return not_for_you(
+            request,
+            _("This page is for the managers of a unit"),
+            _("You manage no unit. An administrator names each unit's managers."),
+        )
     if len(tops) == 1:
         return redirect("reach:dashboard", code=tops[0].code)
     return render(request, "reach/dashboard/units.html", {"units": tops})

@@ -60,10 +60,24 @@ def staff_page(view):
             return redirect_to_login(wanted)
         staff = queries.staff_of(request.user)
         if staff is None:
-            raise Http404(_("This page is for staff on a unit's roster."))
+            return not_for_you(
+                request,
+                _("This page is for staff on a unit's roster"),
+                _(
+                    "Your account is on no unit's roster. If you work for one, ask an "
+                    "administrator to add you to its roster."
+                ),
+            )
         return view(request, staff, *args, **kwargs)
 
     return wrapped
+
+
+def not_for_you(request, heading: str, reason: str) -> HttpResponse:
+    """A logged-in person's 404 for a staff-side page that is not theirs: it says why, and
+    where they may go instead (not the public 404, which warns of a fake link)."""
+    context = {"heading": heading, "reason": reason}
+    return render(request, "reach/not_for_you.html", context, status=404)
 
 
 def active_only(staff: StaffMember) -> None:
