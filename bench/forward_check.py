@@ -19,6 +19,13 @@ good (sharing as many of its words: the templated bulletins differ only in lines
 may have cut, a correction only in words it may not carry); the same for the reference on
 --reference-forwards of the same forwards (it is slow). No Django: bulletins/forwards.py is
 pure, and the page adds only the verifier's checks of links to this.
+
+Worst case: a bulletin of 80,000 characters (Vietnamese sentences, "và" one word in 33) is
+published into the index, and forwards made to be costly, each of the 20,000 characters the
+form takes, are checked against it: 60 of its words then one word repeated (the reported
+attack), the commonest word repeated, a phrase of it repeated, one letter a word, short lines,
+no spaces, a long excerpt on one line, a word altered every four (past the exact budget).
+Printed: the slowest, and the most steps the check counted (bulletins/alignment.py, Work).
 """
 
 import argparse
@@ -117,6 +124,66 @@ def forward_of(version: forwards.VersionText, rng: random.Random) -> str:
     return f"{rng.choice(EMOJI)} " + ".\n".join(lines) + f" {rng.choice(EMOJI)}"
 
 
+def long_text(rng: random.Random, chars: int) -> str:
+    paragraphs, size = [], 0
+    while size < chars:
+        sentences = []
+        for _ in range(rng.randint(3, 7)):
+            words = [
+                "và" if rng.random() < 0.03 else rng.choice(SYLLABLES)
+                for _ in range(rng.randint(6, 14))
+            ]
+            sentences.append(" ".join(words).capitalize() + ".")
+        paragraphs.append(" ".join(sentences))
+        size += len(paragraphs[-1]) + 2
+    return "\n\n".join(paragraphs)
+
+
+def costly_forwards(text: str, rng: random.Random) -> dict[str, str]:
+    limit = forwards.MAX_FORWARD_CHARS
+    words = text.split()
+    middle = len(words) // 2
+    sixty = " ".join(words[middle : middle + 60])
+
+    def fill(head: str, unit: str, sep: str = " ") -> str:
+        return head + (sep + unit) * ((limit - len(head)) // (len(sep) + len(unit)))
+
+    def whole(taken: list[str]) -> str:
+        return " ".join(taken)[: limit + 1].rsplit(" ", 1)[0]
+
+    altered = [rng.choice(SYLLABLES) if n % 4 == 3 else w for n, w in enumerate(words[middle:])]
+    return {
+        "60 words + 'người' repeated": fill(sixty, "người"),
+        "60 words + 'và' repeated": fill(sixty, "và"),
+        "60 words + a phrase of it repeated": fill(sixty, " ".join(words[middle + 100 :][:12])),
+        "60 words + one letter a word": fill(sixty, "a"),
+        "60 words + short lines": fill(sixty, "và người", "\n"),
+        "60 words + no spaces": sixty + " " + "người" * ((limit - len(sixty)) // 5 - 1),
+        "an excerpt on one line": whole(words[1000:]),
+        "a word altered every four": whole(altered),
+    }
+
+
+def worst_case(index: forwards.ForwardIndex, seed: int, bulletin: int) -> None:
+    rng = random.Random(seed)
+    text = long_text(rng, 80_000)
+    index = index.with_bulletins([forwards.VersionText(bulletin, "dai", 1, "Dài", text)])
+    slowest, name, steps = 0.0, "", 0
+    costly = costly_forwards(text, rng)
+    for label, forward in costly.items():
+        started = time.perf_counter()
+        analysis = forwards.analyse(forward, index)
+        took = time.perf_counter() - started
+        if took > slowest:
+            slowest, name = took, label
+        steps = max(steps, analysis.work.spent)
+    print(
+        f"worst case: {len(costly)} costly forwards of {forwards.MAX_FORWARD_CHARS:,} "
+        f"characters against a bulletin of {len(text):,}: slowest {slowest * 1000:.0f} ms ({name}), "
+        f"at most {steps:,} steps"
+    )
+
+
 def reference(text: str, versions: list[forwards.VersionText]) -> tuple[int, int]:
     """Compare with every version: the one sharing most words (difflib, as the page does)."""
     forward = [t.norm for t in diffs.words(diffs.tokens(text))]
@@ -199,6 +266,8 @@ def main() -> None:
         f"(the same words forwarded: a template's other day, a version the forward does not "
         f"tell apart) {as_good}/{args.forwards}"
     )
+
+    worst_case(index, args.seed + 3, args.bulletins + 2)
 
     n = min(args.reference_forwards, args.forwards)
     ref_times, ref_right, ref_good = [], 0, 0

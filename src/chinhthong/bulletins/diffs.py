@@ -1,6 +1,6 @@
 """Texts as words, and what changed between two of them, word by word: the versions of a
 bulletin on its public page, and a forwarded text against the bulletin it came from
-(bulletins/forwards.py). Pure functions, no database."""
+(bulletins/forwards.py, aligned by bulletins/alignment.py). Pure functions, no database."""
 
 import difflib
 import re
@@ -17,6 +17,7 @@ from chinhthong.verify.domains import is_known_suffix
 CONTEXT_WORDS = 8
 _SPACE = re.compile(r"\s+")
 _WORD = re.compile(r"\S+")
+_NOT_ALNUM = re.compile(r"[\W_]+")
 _BLOCKS = {"p", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "ul", "ol", "table"}
 _LINES = {"li", "tr", "br", "hr"}
 _TRAILING = ".,;:!?…)]}\"'»”’"
@@ -102,23 +103,30 @@ def link_key(text: str) -> str | None:
 
 
 def normal_form(text: str) -> str:
-    key = link_key(text)
-    if key is not None:
-        return "link " + key
-    return "".join(ch for ch in fold_text(text) if ch.isalnum())
+    # A link has a dot or a scheme's colon; the rest, letters and digits ("[^\W_]" is
+    # str.isalnum, at C speed).
+    if "." in text or ":" in text:
+        key = link_key(text)
+        if key is not None:
+            return "link " + key
+    return _NOT_ALNUM.sub("", fold_text(text))
 
 
 def tokens(text: str) -> list[Token]:
     """The words of ``text`` in order, each with the space before it (paragraph and line
     breaks kept, other runs of space made one)."""
     found, last = [], 0
+    known: dict[str, str] = {}  # the normal form of each word met (words recur)
     for match in _WORD.finditer(text):
         gap = text[last : match.start()]
         last = match.end()
         breaks = gap.count("\n")
         space = "\n\n" if breaks > 1 else "\n" if breaks else " " if gap else ""
         word = match.group()
-        found.append(Token(word, space if found else "", normal_form(word)))
+        norm = known.get(word)
+        if norm is None:
+            norm = known[word] = normal_form(word)
+        found.append(Token(word, space if found else "", norm))
     return found
 
 
@@ -188,26 +196,6 @@ def opcodes(
     syllables, "và", "các", "của", would otherwise be skipped and the alignment fragmented)."""
     matcher = difflib.SequenceMatcher(None, [key(t) for t in old], [key(t) for t in new], False)
     return matcher.get_opcodes()
-
-
-def anchored_opcodes(
-    old: Sequence[Token], new: Sequence[Token], key: Callable[[Token], str], min_run: int
-) -> list[tuple[str, int, int, int, int]]:
-    """Opcodes as difflib's, where runs of fewer than ``min_run`` words in common do not count
-    as in common: a word that happens to recur ("tin" of "TIN KHẨN" and of "tin nhắn") does
-    not split a change in two around it."""
-    matcher = difflib.SequenceMatcher(None, [key(t) for t in old], [key(t) for t in new], False)
-    codes, i, j = [], 0, 0
-    for a, b, size in matcher.get_matching_blocks():
-        if size < min_run and (a, b) != (len(old), len(new)):
-            continue
-        if a > i or b > j:
-            tag = "replace" if a > i and b > j else "delete" if a > i else "insert"
-            codes.append((tag, i, a, j, b))
-        if size:
-            codes.append(("equal", a, a + size, b, b + size))
-        i, j = a + size, b + size
-    return codes
 
 
 def exact(token: Token) -> str:

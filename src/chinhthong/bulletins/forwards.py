@@ -8,8 +8,15 @@ index from the published versions and runs the links through the verifier).
 
 Candidate search: every bulletin's pairs of consecutive words ("shingles", normal forms) are
 hashed into one sorted array of (hash << 32 | bulletin) integers; a forward's shingles are
-looked up by bisection and the bulletins sharing most of them are compared in full with
-difflib (bench/forward_check.py measures it against comparing with every bulletin).
+looked up by bisection and the bulletins sharing most of them are compared in full
+(bench/forward_check.py measures it against comparing with every bulletin).
+
+Anyone may paste anything here, so the work of one check is bounded whatever the text (up to
+MAX_FORWARD_CHARS): the candidate search counts at most CANDIDATE_POSTINGS postings, the
+rarest shingles first; at most SOURCE_CHARS of versions are compared (each candidate's latest
+version first); the alignment is exact within EXACT_STEPS steps for the whole check and coarse
+past them (bulletins/alignment.py); a stretch is compared letter by letter on at most
+ALIKE_WORDS words and ALIKE_CHARS letters. An answer made in a shortened way says so.
 """
 
 import bisect
@@ -21,7 +28,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from chinhthong.bulletins import diffs
+from chinhthong.bulletins import alignment, diffs
 from chinhthong.bulletins.diffs import Token
 
 MAX_FORWARD_CHARS = 20_000
@@ -33,6 +40,14 @@ MIN_RUN = 3  # fewer words in a row in common are a coincidence, not the bulleti
 COMMON_SHINGLE = 0.2  # a shingle in more than this share of bulletins says nothing
 CONTEXT_WORDS = 4
 SHOWN_CUT_WORDS = 40
+# The bounds of one check's work (bench/forward_check.py, "worst case").
+CANDIDATE_POSTINGS = 50_000  # postings counted in the candidate search
+SOURCE_CHARS = 250_000  # text of the versions compared (the first one always is)
+CONTENDER = 0.5  # a candidate sharing this share of the best one's shingles could be the source
+EXACT_STEPS = 150_000  # steps of exact alignment, for all the versions compared
+ALIKE_WORDS = 30  # words of a stretch compared letter by letter, nearest the match
+ALIKE_CHARS = 240  # ... and at most this many letters of them
+SHOWN_CHANGES = 60  # changes listed on the page (the rest are counted)
 _PUNCTUATION = re.compile(r"[^\w\s]|_")
 
 
@@ -122,18 +137,33 @@ class ForwardIndex:
     def __len__(self) -> int:
         return len(self.bulletins)
 
-    def candidates(self, forms: Sequence[str], limit: int = CANDIDATES) -> list[int]:
-        """The bulletins sharing most shingles with ``forms``, best first (ids)."""
+    def candidates(
+        self, forms: Sequence[str], limit: int = CANDIDATES, work: alignment.Work | None = None
+    ) -> list[tuple[int, int]]:
+        """The bulletins sharing most shingles with ``forms``, best first, with the number of
+        shingles shared. The rarest shingles are counted first, at most CANDIDATE_POSTINGS
+        postings in all."""
         if not forms or not self.bulletins:
             return []
         common = max(20, int(len(self.bulletins) * COMMON_SHINGLE))
-        scores: Counter = Counter()
+        spans = []
         for h in shingles(forms):
             low = bisect.bisect_left(self.postings, h << 32)
             high = bisect.bisect_left(self.postings, (h + 1) << 32, low)
             if 0 < high - low <= common:
-                scores.update(p & 0xFFFFFFFF for p in self.postings[low:high])
-        return [self.bulletins[position] for position, _n in scores.most_common(limit)]
+                spans.append((high - low, low))
+        spans.sort()
+        scores: Counter = Counter()
+        counted = 0
+        for size, low in spans:
+            counted += size
+            if counted > CANDIDATE_POSTINGS:
+                break
+            scores.update(p & 0xFFFFFFFF for p in self.postings[low : low + size])
+        if work is not None:
+            work.words += len(forms)
+            work.postings += min(counted, CANDIDATE_POSTINGS)
+        return [(self.bulletins[position], n) for position, n in scores.most_common(limit)]
 
 
 @dataclass(frozen=True)
@@ -167,6 +197,7 @@ class Match:
     diacritics_dropped: int = 0  # words typed without their diacritics
     symbols_added: list[str] = field(default_factory=list)
     new_links: list[str] = field(default_factory=list)  # links the bulletin does not have
+    shortened: bool = False  # aligned the coarse way (alignment.py): past the exact budget
 
     @property
     def forward_share(self) -> int:
@@ -196,6 +227,15 @@ class Match:
     def outdated(self) -> bool:
         return self.source.number != self.latest.number
 
+    @property
+    def shown_changes(self) -> list[Change]:
+        return self.changes[:SHOWN_CHANGES]
+
+    @property
+    def more_changes(self) -> int:
+        """Changes beyond the SHOWN_CHANGES listed."""
+        return max(0, len(self.changes) - SHOWN_CHANGES)
+
     def of_kind(self, *kinds: str) -> list[Change]:
         return [c for c in self.changes if c.kind in kinds]
 
@@ -205,6 +245,8 @@ class Analysis:
     words: int
     match: Match | None
     links: list[str]  # every link in the forward, as written, each once
+    shortened: bool = False  # a version left out or compared the coarse way, for the bounds
+    work: alignment.Work | None = None  # the steps it took
 
     @property
     def too_short(self) -> bool:
@@ -212,24 +254,51 @@ class Analysis:
 
 
 def analyse(text: str, index: ForwardIndex) -> Analysis:
-    forward = diffs.tokens(text[:MAX_FORWARD_CHARS])
+    text = text[:MAX_FORWARD_CHARS]
+    forward = diffs.tokens(text)
     forward_words = diffs.words(forward)
     links = list(dict.fromkeys(_strip(t.text) for t in forward_words if t.is_link))
-    analysis = Analysis(words=len(forward_words), match=None, links=links)
+    work = alignment.Work(EXACT_STEPS, words=len(forward))
+    analysis = Analysis(words=len(forward_words), match=None, links=links, work=work)
     if analysis.too_short:
         return analysis
+    compared, analysis.shortened = _to_compare(index, index.candidates(norms(text), work=work))
     best = None
-    for bulletin in index.candidates(norms(text[:MAX_FORWARD_CHARS])):
-        for version in index.versions[bulletin]:
-            found = _compare(forward, forward_words, version, index.versions[bulletin][-1])
-            if best is None or (found.matched_words, found.source.number) > (
-                best.matched_words,
-                best.source.number,
-            ):
-                best = found
+    for version, latest in compared:
+        found = _compare(text, forward, forward_words, version, latest, work)
+        analysis.shortened |= found.shortened
+        if best is None or (found.matched_words, found.source.number) > (
+            best.matched_words,
+            best.source.number,
+        ):
+            best = found
     if best is not None and _is_match(best):
         analysis.match = best
     return analysis
+
+
+def _to_compare(
+    index: ForwardIndex, scored: list[tuple[int, int]]
+) -> tuple[list[tuple[VersionText, VersionText]], bool]:
+    """The versions of the candidates to compare, each with its bulletin's latest: the latest
+    of each candidate first (best first), then the ones before, within SOURCE_CHARS of text.
+    Whether a version of a contender (a candidate sharing at least CONTENDER of the best one's
+    shingles) was left out."""
+    chosen: list[tuple[VersionText, VersionText]] = []
+    read, left_out = 0, False
+    rounds = max((len(index.versions[b]) for b, _n in scored), default=0)
+    for back in range(1, rounds + 1):
+        for bulletin, shared in scored:
+            versions = index.versions[bulletin]
+            if back > len(versions):
+                continue
+            version = versions[-back]
+            if chosen and read + len(version.text) > SOURCE_CHARS:
+                left_out |= shared >= CONTENDER * scored[0][1]
+                continue
+            read += len(version.text)
+            chosen.append((version, versions[-1]))
+    return chosen, left_out
 
 
 def _is_match(found: Match) -> bool:
@@ -244,13 +313,23 @@ def _strip(link: str) -> str:
 
 
 def _compare(
-    forward: list[Token], forward_words: list[Token], version: VersionText, latest: VersionText
+    text: str,
+    forward: list[Token],
+    forward_words: list[Token],
+    version: VersionText,
+    latest: VersionText,
+    work: alignment.Work,
 ) -> Match:
     source_tokens = diffs.tokens(version.text)
     source = diffs.words(source_tokens)
-    codes = diffs.anchored_opcodes(source, forward_words, lambda t: t.norm, MIN_RUN)
+    work.versions += 1
+    work.words += len(source_tokens)
+    work.text += len(version.text)
+    codes, coarse = alignment.opcodes(
+        [t.norm for t in source], [t.norm for t in forward_words], MIN_RUN, work
+    )
     matched = sum(i2 - i1 for tag, i1, i2, _j1, _j2 in codes if tag == "equal")
-    found = Match(version, latest, matched, len(forward_words), len(source))
+    found = Match(version, latest, matched, len(forward_words), len(source), shortened=coarse)
     if matched < MIN_WORDS:
         return found
     last = len(codes) - 1
@@ -259,8 +338,8 @@ def _compare(
             _diacritics(found, source[i1:i2], forward_words[j1:j2])
             continue
         where = "start" if n == 0 else "end" if n == last else "middle"
-        found.changes += _region(source, forward_words, (i1, i2, j1, j2), where)
-    found.symbols_added = _symbols(forward, source_tokens)
+        found.changes += _region(source, forward_words, (i1, i2, j1, j2), where, work)
+    found.symbols_added = _symbols(text, version.text)
     known = version.link_keys | {t.norm for t in source if t.is_link}
     found.new_links = list(
         dict.fromkeys(
@@ -289,24 +368,33 @@ def _diacritics(found: Match, source: Sequence[Token], forward: Sequence[Token])
             found.changes.append(Change("diacritics", original.text, retyped.text))
 
 
-def _region(source, forward, span, where: str) -> list[Change]:
+def _region(source, forward, span, where: str, work: alignment.Work) -> list[Change]:
     """The changes in one stretch where the forward and the bulletin differ. A link for a
     link is said as such, apart from the words around it; at the forward's start or end, words
     put in place of a much longer (or shorter) stretch of the bulletin are an addition beside
     the bulletin's beginning or end left out, not an alteration of it."""
     i1, i2, j1, j2 = span
+    links_old = [i for i in range(i1, i2) if source[i].is_link]
+    links_new = [j for j in range(j1, j2) if forward[j].is_link]
+    found: list[Change] = []
+    # The n-th link of the bulletin's stretch for the n-th of the forward's, the words before
+    # each apart, until a link stands alone for a link.
+    for link_old, link_new in zip(links_old, links_new, strict=False):
+        if (i2 - i1, j2 - j1) == (1, 1):
+            break
+        before = "start" if where == "start" else "middle"
+        found += _stretch(source, forward, (i1, link_old, j1, link_new), before, work)
+        pair = (link_old, link_old + 1, link_new, link_new + 1)
+        found += _stretch(source, forward, pair, "middle", work)
+        i1, j1 = link_old + 1, link_new + 1
+        if where != "end":
+            where = "middle"
+    return found + _stretch(source, forward, (i1, i2, j1, j2), where, work)
+
+
+def _stretch(source, forward, span, where: str, work: alignment.Work) -> list[Change]:
+    i1, i2, j1, j2 = span
     old, new = source[i1:i2], forward[j1:j2]
-    link_old = next((k for k, t in enumerate(old) if t.is_link), None)
-    link_new = next((k for k, t in enumerate(new) if t.is_link), None)
-    if link_old is not None and link_new is not None and (len(old), len(new)) != (1, 1):
-        before = (i1, i1 + link_old, j1, j1 + link_new)
-        after = (i1 + link_old + 1, i2, j1 + link_new + 1, j2)
-        pair = (i1 + link_old, i1 + link_old + 1, j1 + link_new, j1 + link_new + 1)
-        return [
-            *_region(source, forward, before, "start" if where == "start" else "middle"),
-            *_region(source, forward, pair, "middle"),
-            *_region(source, forward, after, "end" if where == "end" else "middle"),
-        ]
     if not old and not new:
         return []
     context = {
@@ -325,8 +413,8 @@ def _region(source, forward, span, where: str) -> list[Change]:
     k = len(new)
     beside, rest = (old[-k:], old[:-k]) if where == "start" else (old[:k], old[k:])
     span = (i1 + len(rest), i2, j1, j2) if where == "start" else (i1, i1 + k, j1, j2)
-    if len(beside) == k and _alike(beside, new):
-        paired = _region(source, forward, span, "middle")
+    if len(beside) == k and _alike(beside, new, where, work):
+        paired = _stretch(source, forward, span, "middle", work)
         left = _cut(rest, "cut_" + where, context)
         return [left, *paired] if where == "start" else [*paired, left]
     left = _cut(old, "cut_" + where, context)
@@ -334,10 +422,22 @@ def _region(source, forward, span, where: str) -> list[Change]:
     return [added, left] if where == "start" else [left, added]
 
 
-def _alike(old: Sequence[Token], new: Sequence[Token]) -> bool:
-    """Words that look like a retyping of one another (a digit added, a word changed)."""
-    a, b = " ".join(t.norm for t in old), " ".join(t.norm for t in new)
-    return difflib.SequenceMatcher(None, a, b, False).ratio() >= 0.6
+def _alike(old: Sequence[Token], new: Sequence[Token], where: str, work: alignment.Work) -> bool:
+    """Words that look like a retyping of one another (a digit added, a word changed), letter
+    by letter on the ALIKE_WORDS words nearest the match (at most ALIKE_CHARS letters)."""
+    if where == "start":
+        a = " ".join(t.norm for t in old[-ALIKE_WORDS:])[-ALIKE_CHARS:]
+        b = " ".join(t.norm for t in new[-ALIKE_WORDS:])[-ALIKE_CHARS:]
+    else:
+        a = " ".join(t.norm for t in old[:ALIKE_WORDS])[:ALIKE_CHARS]
+        b = " ".join(t.norm for t in new[:ALIKE_WORDS])[:ALIKE_CHARS]
+    work.letters += len(a) * len(b)
+    matcher = difflib.SequenceMatcher(None, a, b, False)
+    return (
+        matcher.real_quick_ratio() >= 0.6
+        and matcher.quick_ratio() >= 0.6
+        and matcher.ratio() >= 0.6
+    )
 
 
 def _comparable(a: int, b: int) -> bool:
@@ -349,8 +449,9 @@ def _cut(old, kind: str, context: dict) -> Change:
     return Change(kind, shown, count=len(old), **context)
 
 
-def _symbols(forward: Sequence[Token], source: Sequence[Token]) -> list[str]:
-    """Emoji and pictographs in the forward that the bulletin's text does not have."""
-    had = {ch for t in source for ch in t.text if diffs.is_symbol(ch)}
-    added = [ch for t in forward for ch in t.text if diffs.is_symbol(ch) and ch not in had]
-    return list(dict.fromkeys(added))
+def _symbols(forward: str, source: str) -> list[str]:
+    """Emoji and pictographs in the forward that the bulletin's text does not have, in the
+    order they first appear (each distinct character looked at once)."""
+    had = {ch for ch in set(source) if diffs.is_symbol(ch)}
+    added = {ch for ch in set(forward) if ch not in had and diffs.is_symbol(ch)}
+    return sorted(added, key=forward.index)

@@ -113,7 +113,8 @@ def bulletin_page(slug: str) -> BulletinPage:
         before = version
     files = [
         (found, services.attachment_url(found))
-        for found in attachments.public_files().filter(bulletin=bulletin)
+        for found in attachments.public_files()
+        .filter(bulletin=bulletin)
         .defer("data")
         .order_by("created_at", "pk")
     ]
