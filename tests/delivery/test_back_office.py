@@ -1,6 +1,8 @@
 """Deliveries in the back office: administrators read them, filtered by status, channel and
 bulletin, with the bulletin's counts per channel and status; nobody changes them there."""
 
+import re
+
 import pytest
 from django.test import Client
 
@@ -73,3 +75,45 @@ def test_the_summary_counts_each_channel_and_status(sent):
     ((channel, status, reason, n),) = queries.failure_reasons(urgent)
     assert (channel, status, n) == (Channel.EMAIL, Status.PERMANENT_FAILURE, 1)
     assert "550 5.1.1 User unknown" in reason
+
+
+def test_a_deliverys_page_names_every_field_in_vietnamese(sent):
+    row = Delivery.objects.filter(channel=Channel.EMAIL).first()
+    page = _as(roles.ADMINISTRATOR).get(f"{LIST}{row.pk}/change/").content.decode()
+    labels = re.findall(r"<label>([^<]*):</label>", page)
+    assert labels == [
+        "Cán bộ",
+        "Kênh",
+        "Loại",
+        "Mã định danh tin",
+        "Bản tin",
+        "Phiên bản",
+        "Trạng thái",
+        "Lý do",
+        "Số lần thử",
+        "Thử lại lúc",
+        "Mã tin của nhà cung cấp",
+        "Tạo lúc",
+        "Gửi lúc",
+        "Đến nơi lúc",
+        "Cập nhật lúc",
+    ]
+    for english in ("Staff:", "Key:", "Bulletin:", "Version:", "Next attempt at:", "Provider id:"):
+        assert english not in page
+
+
+def test_every_field_of_the_delivery_models_has_a_vietnamese_name():
+    """Whatever screen shows a delivery model (the back office, an error), it names its fields
+    in Vietnamese, not with the English Django makes up from the attribute's name."""
+    from django.apps import apps
+    from django.utils import translation
+    from django.utils.text import camel_case_to_spaces
+
+    with translation.override("vi"):
+        for model in apps.get_app_config("delivery").get_models():
+            names = [str(model._meta.verbose_name), str(model._meta.verbose_name_plural)]
+            names += [str(f.verbose_name) for f in model._meta.fields if f.name != "id"]
+            default = camel_case_to_spaces(model.__name__)
+            made_up = {default, f"{default}s"}
+            made_up |= {f.name.replace("_", " ") for f in model._meta.fields}
+            assert not made_up & set(names), (model.__name__, made_up & set(names))

@@ -168,12 +168,15 @@ def test_a_subject_push_services_refuse_sends_nothing(service, person, settings)
 
 
 def test_push_services_on_private_addresses_are_not_reached(service, person, settings):
+    """Nor tried again: the subscription is removed (tests/delivery/
+    test_webpush_refused_subscriptions.py)."""
     _subscribed(service, person)
     settings.FETCH_ALLOWED_NETWORKS = []
     with pytest.raises(TransportError) as refused:
         WebPushTransport().send(_message(), person)
-    assert refused.value.technical
+    assert refused.value.permanent
     assert not service.received
+    assert not PushSubscription.objects.exists()
 
 
 def test_available_only_with_a_key_and_a_subscription(service, person, settings, tmp_path):

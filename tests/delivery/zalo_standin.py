@@ -158,9 +158,12 @@ class ZaloStandIn:
         return handler
 
 
-def signed_event(app_id: str, oa_secret: str, event_name: str, **fields) -> tuple[bytes, dict]:
-    """The body and headers of one webhook event, signed as Zalo signs them."""
-    timestamp = str(int(time.time() * 1000))
+def signed_event(
+    app_id: str, oa_secret: str, event_name: str, *, timestamp: str | None = None, **fields
+) -> tuple[bytes, dict]:
+    """The body and headers of one webhook event, signed as Zalo signs them; stamped now
+    (milliseconds since the epoch) unless ``timestamp`` is given."""
+    timestamp = str(int(time.time() * 1000)) if timestamp is None else timestamp
     event = {"app_id": app_id, "event_name": event_name, "timestamp": timestamp, **fields}
     body = json.dumps(event, ensure_ascii=False).encode()
     mac = hashlib.sha256((app_id + body.decode() + timestamp + oa_secret).encode()).hexdigest()

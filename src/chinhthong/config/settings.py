@@ -386,6 +386,11 @@ ZALO_OA_SECRET = envsecret("CHINHTHONG_ZALO_OA_SECRET")
 ZALO_OA_URL = envstr("CHINHTHONG_ZALO_OA_URL")  # https://zalo.me/<OA id>, shown to staff
 ZALO_ZNS_TEMPLATE_ID = envstr("CHINHTHONG_ZALO_ZNS_TEMPLATE_ID")
 ZALO_DAILY_QUOTA = envint("CHINHTHONG_ZALO_DAILY_QUOTA", 0)  # messages a day; 0: no cap
+# A signed webhook event older than this (by its own timestamp) is refused, and each one is
+# acted on once (delivery/zalo_webhook.py): a replayed "unfollow" must not unlink anyone. Zalo
+# posts an event within seconds and does not document how long it keeps trying again (a copy
+# keeps the event's first timestamp); an hour covers its retries and a short outage of ours.
+ZALO_EVENT_MAX_AGE_SECONDS = max(60, envint("CHINHTHONG_ZALO_EVENT_MAX_AGE_SECONDS", 3600))
 # Web push and Zalo wait out these local hours (Asia/Ho_Chi_Minh) except for urgent bulletins;
 # empty: no quiet hours.
 QUIET_HOURS = envstr("CHINHTHONG_QUIET_HOURS", "21:00-06:30").strip()

@@ -12,6 +12,7 @@ import base64
 import binascii
 import hashlib
 import json
+import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -22,7 +23,7 @@ from django.templatetags.static import static
 from django.utils.translation import gettext as _
 from pywebpush import WebPusher
 
-from chinhthong.config import outbound
+from chinhthong.config import outbound, safe_json
 from chinhthong.config.refusals import Refused
 from chinhthong.delivery import vapid
 from chinhthong.delivery.models import PushSubscription
@@ -41,6 +42,10 @@ BODY_CHARACTERS = 240
 # (vapid.py), so for a subscription that worked with this key it means the subscription is gone.
 APPLE_HOST_SUFFIX = "push.apple.com"
 APPLE_JWT_REASONS = {"BadJwtToken", "ExpiredJwtToken"}
+# The audiences py-vapid signs for: scheme, host and port, the host not an IPv6 literal.
+VAPID_AUDIENCE = re.compile(r"https?://[^/:]+(:\d+)?", re.IGNORECASE)
+# What outbound.fetch refuses about the address itself: trying again cannot help.
+REFUSED_ADDRESS = {"private_address", "invalid_url", "credentials", "port_invalid"}
 
 
 def _b64(value: str) -> bytes:
@@ -51,14 +56,14 @@ def _refused(message: str, code: str) -> Refused:
     return Refused(message, code=code, status=400)
 
 
-def check_endpoint(endpoint) -> str:
-    """A push service's address: https (plain http only outside production, for tests on
-    loopback), no user name, and in production a host that resolves to public addresses."""
+def _endpoint_form(endpoint) -> str:
+    """The address's form, as at subscription so before every push: https (plain http only
+    outside production, for tests on loopback), no user name, a host VAPID can name."""
     if not isinstance(endpoint, str) or not endpoint or len(endpoint) > MAX_ENDPOINT:
         raise _refused(_("The browser sent no usable push address."), "push_endpoint")
     try:
         parts = urlsplit(endpoint)
-        port = parts.port
+        parts.port  # noqa: B018  (raises ValueError when out of range)
     except ValueError as exc:
         raise _refused(_("The browser sent no usable push address."), "push_endpoint") from exc
     schemes = ("https",) if settings.PRODUCTION else ("https", "http")
@@ -66,9 +71,23 @@ def check_endpoint(endpoint) -> str:
         raise _refused(_("The push address must be an https address."), "push_endpoint")
     if any(ord(c) < 33 or ord(c) == 127 for c in endpoint):
         raise _refused(_("The browser sent no usable push address."), "push_endpoint")
+    if not VAPID_AUDIENCE.fullmatch(_origin(endpoint)):
+        # An IPv6 literal ([::1]): the token's audience cannot name it (RFC 8292 as py-vapid
+        # signs it), and no push service is reached that way.
+        raise _refused(
+            _("The push address must name its push service by a host name."), "push_endpoint"
+        )
+    return endpoint
+
+
+def check_endpoint(endpoint) -> str:
+    """A push service's address (``_endpoint_form``), and in production a host that resolves
+    to public addresses."""
+    _endpoint_form(endpoint)
     if settings.PRODUCTION:
+        parts = urlsplit(endpoint)
         try:
-            outbound.public_address(parts.hostname, port or 443)
+            outbound.public_address(parts.hostname, parts.port or 443)
         except outbound.FetchError as exc:
             raise _refused(
                 _("The push address is not on a public push service."), "push_endpoint"
@@ -180,23 +199,44 @@ def _origin(endpoint: str) -> str:
 def _apple_refusal(endpoint: str, answer) -> str:
     """Apple's reason for a 403 (from its host, or its documented JSON answer), or ''."""
     try:
-        reason = json.loads(answer.body or b"{}").get("reason", "")
-    except (ValueError, AttributeError):
-        reason = ""
+        said = safe_json.loads(answer.body or b"{}")
+    except safe_json.NotJSON:
+        said = {}
+    reason = said.get("reason", "") if isinstance(said, dict) else ""
+    reason = reason if isinstance(reason, str) else ""
     host = (urlsplit(endpoint).hostname or "").lower()
     if host == APPLE_HOST_SUFFIX or host.endswith("." + APPLE_HOST_SUFFIX):
         return reason or "Forbidden"
     return reason if reason in APPLE_JWT_REASONS else ""
 
 
+def _dead(subscription: PushSubscription, why: str) -> Outcome:
+    """The subscription's address or keys are refused before anything is sent: no attempt can
+    succeed, so it is deleted (the browser subscribes again when its owner turns notifications
+    back on) — the other browsers of the person are tried all the same."""
+    subscription.delete()
+    reason = _("This browser's subscription was removed: %(why)s") % {"why": why}
+    return Outcome(False, reason=reason, gone=True)
+
+
 def send_one(subscription: PushSubscription, data: bytes, *, urgent: bool, topic: str) -> Outcome:
     """Encrypt ``data`` for the browser and hand it to its push service. A subscription the
-    service says is gone (404, 410, Apple's 403) is deleted."""
+    service says is gone (404, 410, Apple's 403), or whose address or keys are refused, is
+    deleted. Whatever happens is this subscription's outcome, never an exception."""
     endpoint = subscription.endpoint
+    try:
+        _endpoint_form(endpoint)
+        check_keys(subscription.p256dh, subscription.auth)
+    except Refused as exc:
+        return _dead(subscription, exc.message)
     keys = {"p256dh": subscription.p256dh, "auth": subscription.auth}
-    body = WebPusher({"endpoint": endpoint, "keys": keys}).encode(data, "aes128gcm")["body"]
+    try:
+        body = WebPusher({"endpoint": endpoint, "keys": keys}).encode(data, "aes128gcm")["body"]
+        authorization = vapid.authorization(_origin(endpoint))
+    except vapid.VapidUnusable as exc:  # our key or subject: a technical failure
+        return Outcome(False, reason=str(exc))
     headers = {
-        "Authorization": vapid.authorization(_origin(endpoint)),
+        "Authorization": authorization,
         "TTL": str(settings.PUSH_TTL_SECONDS),
         "Urgency": "high" if urgent else "normal",
         "Topic": topic,
@@ -214,6 +254,8 @@ def send_one(subscription: PushSubscription, data: bytes, *, urgent: bool, topic
             max_redirects=0,
         )
     except outbound.FetchError as exc:
+        if exc.code in REFUSED_ADDRESS:
+            return _dead(subscription, exc.message)
         temporary = exc.code in ("unreachable", "too_slow", "unresolvable")
         return Outcome(False, reason=exc.message, temporary=temporary)
     return _judge(subscription, answer)

@@ -19,6 +19,7 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_POST
 
 from chinhthong.clients.ratelimit import limited
+from chinhthong.config import safe_json
 from chinhthong.config.refusals import Refused
 from chinhthong.delivery import push, zalo, zalo_webhook
 from chinhthong.portal import services as portal
@@ -100,8 +101,8 @@ def manifest(request):
 
 def _json_body(request) -> dict:
     try:
-        data = json.loads(request.body)
-    except (ValueError, UnicodeDecodeError) as exc:
+        data = safe_json.loads(request.body)
+    except safe_json.NotJSON as exc:
         raise Refused(_("The request is not valid JSON."), code="not_json") from exc
     if not isinstance(data, dict):
         raise Refused(_("The request is not valid JSON."), code="not_json")

@@ -110,5 +110,8 @@ def authorization(endpoint_origin: str, *, now: float | None = None) -> str:
     claims = {"aud": endpoint_origin, "sub": subject(), "exp": expires}
     try:
         return signer.sign(claims)["Authorization"]
-    except VapidException as exc:  # a claim py-vapid will not sign
-        raise VapidUnusable(str(exc)) from exc
+    except VapidException as exc:  # a claim py-vapid will not sign (its English is not shown)
+        raise VapidUnusable(
+            _("The web push token for %(origin)s could not be signed.")
+            % {"origin": endpoint_origin}
+        ) from exc

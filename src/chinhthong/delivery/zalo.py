@@ -27,7 +27,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from chinhthong.config import outbound
+from chinhthong.config import outbound, safe_json
 from chinhthong.delivery.models import ZaloDailyCount, ZaloToken
 
 # Error codes of the OA API that mean "this access token is no good" (invalid, expired).
@@ -191,8 +191,8 @@ def _request(url: str, *, headers: dict, content: bytes, seconds: float = SECOND
             retry_after=answer.retry_after,
         )
     try:
-        data = json.loads(answer.body)
-    except ValueError as exc:
+        data = safe_json.loads(answer.body)
+    except safe_json.NotJSON as exc:
         raise ZaloError(
             _("Zalo answered HTTP %(status)s without JSON.") % {"status": answer.status}
         ) from exc

@@ -9,17 +9,24 @@ message id stored as the delivery's provider_id): delivery evidence, and a read.
 Zalo signs each event: header ``X-ZEvent-Signature: mac=<hex>`` where the MAC is
 sha256(app_id + raw body + timestamp + OA secret key), ``app_id`` and ``timestamp`` being the
 event's own fields (Zalo's documented scheme, as public clients implement it).
+
+A signature proves an event came from Zalo, not that it comes now: whoever saw one (a log, a
+proxy) could post it again — an old "unfollow" would unlink the staff member who linked again
+since. So an event is acted on only while its own timestamp is recent
+(CHINHTHONG_ZALO_EVENT_MAX_AGE_SECONDS, and at most a few minutes ahead of our clock), and only
+once: its signature is kept in the shared cache for as long as it could pass that test. Zalo
+sends an event again when we did not answer 200 in time, so a copy is answered 200 and ignored.
 """
 
 import datetime as dt
 import hashlib
 import hmac
-import json
 import logging
 import re
 import secrets
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpResponse, JsonResponse
 from django.utils import timezone
@@ -27,6 +34,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from chinhthong.clients.ratelimit import limited
+from chinhthong.config import safe_json
 from chinhthong.delivery.models import Channel, Delivery, Status, ZaloLinkCode
 from chinhthong.reach import events
 from chinhthong.reach.models import StaffMember, Via
@@ -38,6 +46,8 @@ CODE_LENGTH = 8
 CODE_MINUTES = 30
 MAX_EVENT_BYTES = 64 * 1024
 MAX_TEXT = 500
+# An event stamped this far ahead of our clock is still taken (clocks disagree a little).
+EVENT_CLOCK_SKEW_SECONDS = 300
 
 
 # --- link codes -------------------------------------------------------------------------------
@@ -136,22 +146,6 @@ def mark_seen(message_ids: list[str], *, at=None) -> int:
 
 
 # --- the webhook ------------------------------------------------------------------------------
-def signature_ok(body: bytes, event: dict, header: str) -> bool:
-    supplied = header.strip()
-    if supplied.lower().startswith("mac="):
-        supplied = supplied[4:].strip()
-    app_id, timestamp = str(event.get("app_id", "")), str(event.get("timestamp", ""))
-    if not supplied or not timestamp or app_id != settings.ZALO_APP_ID:
-        return False
-    try:
-        text = body.decode("utf-8")
-    except UnicodeDecodeError:  # JSON may come as UTF-16; Zalo's never does
-        return False
-    signed = app_id + text + timestamp + settings.ZALO_OA_SECRET
-    expected = hashlib.sha256(signed.encode("utf-8")).hexdigest()
-    return hmac.compare_digest(supplied.lower(), expected)
-
-
 def _message_ids(event: dict) -> list[str]:
     message = event.get("message")
     if not isinstance(message, dict):
@@ -191,22 +185,79 @@ def handle(event: dict) -> None:
         unlink(_id(event.get("follower")) or _id(event.get("sender")))
 
 
+def _signature(header: str) -> str:
+    supplied = header.strip()
+    return (supplied[4:] if supplied.lower().startswith("mac=") else supplied).strip().lower()
+
+
+def signature_ok(body: bytes, event: dict, header: str) -> bool:
+    supplied = _signature(header)
+    app_id, timestamp = str(event.get("app_id", "")), str(event.get("timestamp", ""))
+    if not supplied or not timestamp or app_id != settings.ZALO_APP_ID:
+        return False
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:  # JSON may come as UTF-16; Zalo's never does
+        return False
+    signed = app_id + text + timestamp + settings.ZALO_OA_SECRET
+    expected = hashlib.sha256(signed.encode("utf-8")).hexdigest()
+    # As bytes: compare_digest refuses str with other than ASCII (a header may hold any byte).
+    return hmac.compare_digest(supplied.encode("utf-8", "replace"), expected.encode())
+
+
+def recent(event: dict, *, now=None) -> bool:
+    """Whether the event's timestamp (milliseconds since the epoch) is within the last
+    ZALO_EVENT_MAX_AGE_SECONDS and not more than EVENT_CLOCK_SKEW_SECONDS ahead."""
+    try:
+        stamp = int(str(event.get("timestamp", "")).strip()) / 1000
+    except (ValueError, OverflowError):
+        return False
+    now = (now or timezone.now()).timestamp()
+    return now - settings.ZALO_EVENT_MAX_AGE_SECONDS <= stamp <= now + EVENT_CLOCK_SKEW_SECONDS
+
+
+def _seen_key(signature: str) -> str:
+    return f"zalo-event:{signature}"
+
+
+def first_time(signature: str) -> bool:
+    """Record the event's signature; False when it was recorded already (a copy). Kept as long
+    as the event could still pass ``recent``. With the cache unreachable (it fails open) every
+    event counts as new: the age limit still bounds a replay."""
+    key = _seen_key(signature)
+    timeout = settings.ZALO_EVENT_MAX_AGE_SECONDS + EVENT_CLOCK_SKEW_SECONDS
+    return cache.add(key, 1, timeout) or cache.get(key) is None
+
+
 @csrf_exempt
 @require_POST
 @limited("webhook", max_body=MAX_EVENT_BYTES)
 def webhook(request):
-    """POST from Zalo: 200 for every verified event (Zalo retries others), 403 for a bad
-    signature, 400 for what is not an event, 404 while Zalo is not set up here."""
+    """POST from Zalo: 200 for every verified event (Zalo retries others) — a copy of one
+    already handled is acknowledged and ignored —, 403 for a bad signature, 400 for what is not
+    an event or an event too old (or too far ahead) to be taken, 404 while Zalo is not set up
+    here."""
     if not (settings.ZALO_APP_ID and settings.ZALO_OA_SECRET):
         return HttpResponse(status=404)
     body = request.body
     try:
-        event = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
-        return JsonResponse({"error": "not JSON"}, status=400)
+        event = safe_json.loads(body)
+    except safe_json.NotJSON:
+        return JsonResponse({"error": "not JSON (or nested too deeply)"}, status=400)
     if not isinstance(event, dict):
         return JsonResponse({"error": "not an event"}, status=400)
-    if not signature_ok(body, event, request.headers.get("X-ZEvent-Signature", "")):
+    header = request.headers.get("X-ZEvent-Signature", "")
+    if not signature_ok(body, event, header):
         return JsonResponse({"error": "bad signature"}, status=403)
-    handle(event)
+    if not recent(event):
+        log.warning("Zalo event refused: its timestamp %r is not recent", event.get("timestamp"))
+        return JsonResponse({"error": "stale event: its timestamp is not recent"}, status=400)
+    signature = _signature(header)
+    if not first_time(signature):
+        return JsonResponse({"ok": True, "duplicate": True})
+    try:
+        handle(event)
+    except Exception:
+        cache.delete(_seen_key(signature))  # not handled: Zalo's next try is not a copy
+        raise
     return JsonResponse({"ok": True})

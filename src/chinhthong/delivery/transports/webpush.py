@@ -44,12 +44,10 @@ class WebPushTransport(Transport):
             )
         data = push.payload(message)
         topic = push.topic_for(message)
-        try:
-            outcomes = [
-                push.send_one(s, data, urgent=message.urgent, topic=topic) for s in subscriptions
-            ]
-        except vapid.VapidUnusable as exc:
-            raise TransportError(str(exc), technical=True) from exc
+        # Each browser on its own: one refused or failing subscription stops none of the others.
+        outcomes = [
+            push.send_one(s, data, urgent=message.urgent, topic=topic) for s in subscriptions
+        ]
         return _sent_or_raise(outcomes)
 
 
