@@ -216,6 +216,21 @@ def test_a_person_is_recognised_by_phone_when_the_email_is_new(units, tmp_path):
     assert an.user.username == "an.moi@quangninh.gov.vn"  # the account follows
 
 
+def test_two_rows_for_one_stored_person_are_each_told_once(units, tmp_path):
+    assert run("staff", "import", _roster(tmp_path, [AN])).exit_code == 0
+    again = [*AN[:4], "", "0912 345 678", ""]  # An again, by the same phone
+    result = run("staff", "import", _roster(tmp_path, [AN, again]))
+    output = " ".join(result.output.split())
+    assert "Không nhập gì cả: 2 lỗi." in output
+    assert "Dòng 2: Cùng một người với dòng 3: số điện thoại 0912 345 678 có ở cả hai." in output
+    assert "Dòng 3: Cùng một người với dòng 2: số điện thoại 0912 345 678 có ở cả hai." in output
+    # Found by different values (email, phone), the second row is told who it repeats.
+    by_phone = ["An Khác Tên", "CP-CT", "", "CB", "an.khac@quangninh.gov.vn", "0912345678", ""]
+    by_email = [*AN[:5], "", ""]
+    result = run("staff", "import", _roster(tmp_path, [by_email, by_phone]))
+    assert "Dòng 3: Cùng một người với dòng 2 (Nguyễn Văn An)." in result.output
+
+
 def test_people_left_out_of_a_full_roster_are_deactivated_only_when_asked(units, tmp_path):
     assert run("staff", "import", _roster(tmp_path, [AN, BINH, CUONG])).exit_code == 0
     only_an = _roster(tmp_path, [AN])

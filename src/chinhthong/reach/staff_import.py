@@ -180,6 +180,13 @@ def _duplicates(people: list[_Person]) -> list[RowProblem]:
     return problems
 
 
+def _share_a_value(one: _Person, other: _Person) -> bool:
+    return any(
+        one.values.get(column) and one.values.get(column) == other.values.get(column)
+        for column in ("email", "phone")
+    )
+
+
 def _match(people: list[_Person], existing: list[StaffMember]) -> list[RowProblem]:
     """Each row's person: the one with its email, else the one with its phone. A row whose
     phone (or email) belongs to someone else, and two rows for one person, are refused."""
@@ -198,13 +205,14 @@ def _match(people: list[_Person], existing: list[StaffMember]) -> list[RowProble
             ) % {"phone": readable(phone), "name": owner.name, "unit": owner.unit.name}
             problems.append(RowProblem(person.row, message))
         if match is not None:
-            if match.pk in claimed:
+            first = claimed.setdefault(match.pk, person)
+            # Two rows sharing an email or phone were told so already (_duplicates).
+            if first is not person and not _share_a_value(first, person):
                 message = _("The same person as row %(row)s (%(name)s).") % {
-                    "row": claimed[match.pk],
+                    "row": first.row,
                     "name": match.name,
                 }
                 problems.append(RowProblem(person.row, message))
-            claimed.setdefault(match.pk, person.row)
     return problems
 
 
