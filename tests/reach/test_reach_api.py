@@ -105,3 +105,13 @@ def test_the_operation_is_documented(world):
     assert {"200", "401", "404", "422"} <= operation["responses"].keys()
     names = {p["name"] for p in operation["parameters"]}
     assert names == {"code", "days", "bulletin"}
+
+
+def test_a_unit_whose_code_holds_a_slash_is_answered(world):
+    from chinhthong.reach import organisation
+
+    organisation.create_unit(code="CP/TT", name="Tổ tin học", parent=world["tree"]["CP"])
+    found = world["manager"].get("/api/v1/reach/units/CP/TT?days=7")
+    assert found.status_code == 200, found.content
+    assert _json(found)["code"] == "CP/TT"
+    assert world["sibling"].get("/api/v1/reach/units/CP/TT").status_code == 404

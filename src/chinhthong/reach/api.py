@@ -163,7 +163,7 @@ def _bulletin(unit, slug: str) -> Bulletin | None:
 
 
 @router.get(
-    "/reach/units/{code}",
+    "/reach/units/{path:code}",  # a code may hold "/", as the dashboard pages allow
     response={200: UnitDashboardOut, 401: ErrorOut, 404: ErrorOut, 422: ParameterErrorsOut},
     summary="A unit's dashboard figures",
     description=(
