@@ -20,7 +20,10 @@ through the services (tests/reach/factories.py). The shape:
 - Delivery rows as delivery/services.py makes them: every bulletin on the portal for everyone
   it is for (delivered when made), a daily digest by email to everyone with an address, urgent
   bulletins at once by email, web push and Zalo (97 % delivered);
-- the app declared by 85 % of people who use the portal, confirmed by a manager for half.
+- the app declared by 85 % of people who use the portal, confirmed by a manager for half;
+- the roster's history (reach/roster_history.py reads it): everyone imported a month before the
+  period, then, over the period, 1 % added (they owe no read of what came out before them),
+  0.5 % moved from another unit and 2 % edited (a phone number).
 
 Then the tallies (reach/tallies.py) are made as the hourly task makes them (timed: it is the
 nightly batch), and the page is asked for, after a warm-up, --runs times per case; the median
@@ -464,6 +467,7 @@ def generate(args, rng) -> dict:
         deliveries.flush()
     counts["events"] = events.count
     counts["deliveries"] = deliveries.count
+    counts["history"] = write_roster_history(rng, staff_units, [u[0] for u in units], start, now)
     with connection.cursor() as cursor:
         # What autovacuum does on PostgreSQL soon after a load (the visibility map lets index-only
         # scans skip the table); statistics on both.
@@ -478,6 +482,39 @@ def generate(args, rng) -> dict:
     return counts
 
 
+def write_roster_history(rng, staff_units, unit_ids, start, now) -> int:
+    """The roster's history rows (simple-history's, as an import and later edits write them):
+    see the module's docstring. Returns how many."""
+    from django.db import transaction
+
+    from chinhthong.reach.models import StaffMember
+
+    history = Table(
+        StaffMember.history.model,
+        ["id", "name", "unit_id", "category", "history_date", "history_type", "active"],
+    )
+    imported = start - dt.timedelta(days=30)
+    span = (now - start).total_seconds()
+
+    def during() -> dt.datetime:
+        return start + dt.timedelta(seconds=rng.uniform(0, span))
+
+    with transaction.atomic():
+        for n, unit_id in enumerate(staff_units):
+            name, r = f"Cán bộ số {n}", rng.random()
+            if r < 0.01:  # added during the period
+                history.add(n + 1, name, unit_id, "CC", when(during()), "+", True)
+                continue
+            # Moved here from another unit during the period, or edited, or neither.
+            before = rng.choice(unit_ids) if r < 0.015 else unit_id
+            at = when(imported + dt.timedelta(seconds=n))
+            history.add(n + 1, name, before, "CC", at, "+", True)
+            if r < 0.035:
+                history.add(n + 1, name, unit_id, "CC", when(during()), "~", True)
+        history.flush()
+    return history.count
+
+
 def stored_counts() -> dict:
     """What a database kept by an earlier run (--keep, then --reuse DIR) holds."""
     from django.contrib.auth import get_user_model
@@ -486,6 +523,14 @@ def stored_counts() -> dict:
     from chinhthong.delivery.models import Delivery
     from chinhthong.reach.models import ReachEvent, StaffMember, Unit
 
+    if not StaffMember.history.all().exists():  # kept by a run from before the history was written
+        rng = random.Random(11)
+        staff = StaffMember.objects.order_by("pk").values_list("unit_id", flat=True)
+        first = Bulletin.objects.order_by("published_at").values_list("published_at", flat=True)
+        now = Bulletin.objects.order_by("-published_at").values_list("published_at", flat=True)
+        start = first[0] - dt.timedelta(hours=1)
+        units = list(Unit.objects.values_list("pk", flat=True))
+        write_roster_history(rng, list(staff), units, start, now[0] + dt.timedelta(hours=1))
     return {
         "units": Unit.objects.count(),
         "staff": StaffMember.objects.count(),

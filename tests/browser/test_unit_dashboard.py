@@ -26,7 +26,7 @@ def world():
     bulletin = publish_bulletin("Cảnh báo lừa đảo", urgent=True)
     events.record_read(an, bulletin)
     events.record_share(an, bulletin, via="zalo")
-    events.record_share_visit(an.share_code, bulletin)
+    events.record_share_visit(an.share_code, bulletin, visitor="203.0.113.1")
     events.record_access(an)
     events.declare_app_installed(an, on=timezone.localdate())
     make_manager(tree["CP"], "quanly-cp")

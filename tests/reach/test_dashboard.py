@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 
 from chinhthong.bulletins import services as bulletins
-from chinhthong.config.refusals import NotFound
+from chinhthong.config.refusals import NotFound, Refused
 from chinhthong.reach import dashboards, events, organisation, tallies
 from chinhthong.reach.models import DayTally, EventKind, ReachEvent, ReadTally
 from tests.reach.factories import make_manager, make_staff, make_tree, publish_bulletin
@@ -49,8 +49,10 @@ def _activity(world):
     events.record_read(world["binh"], b, at=published + 30 * HOUR)  # too late to count
     events.record_read(world["gia"], b, at=published + 2 * HOUR)
     events.record_share(world["an"], b, via="zalo", at=published + 2 * HOUR)
-    for n in range(3):
-        events.record_share_visit(world["an"].share_code, b, at=published + (3 + n) * HOUR)
+    for n in range(3):  # three visitors
+        events.record_share_visit(
+            world["an"].share_code, b, visitor=f"203.0.113.{n}", at=published + (3 + n) * HOUR
+        )
     later = published + 3 * DAY
     for n in range(6):  # six of the last seven days
         events.record_access(world["an"], at=later - n * DAY)
@@ -195,9 +197,11 @@ def test_the_day_by_day_access_counts(world):
 def test_a_manager_confirms_an_installation_once_and_only_in_their_subtree(world):
     tree = world["tree"]
     city = make_manager(tree["CP"], "quanly-cp")
+    events.declare_app_installed(world["binh"], on=timezone.localdate())
     first = dashboards.confirm_app(city, world["binh"].pk, within=tree["CP"])
-    again = dashboards.confirm_app(city, world["binh"].pk, within=tree["CP"])
-    assert first.pk == again.pk
+    assert first.confirmed_by == city
+    with pytest.raises(Refused):
+        dashboards.confirm_app(city, world["binh"].pk, within=tree["CP"])
     assert ReachEvent.objects.filter(kind=EventKind.APP_CONFIRMED).count() == 1
     for staff, within in ((world["chi"], tree["CP"]), (world["binh"], tree["CP-CT"])):
         with pytest.raises(NotFound):

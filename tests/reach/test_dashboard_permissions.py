@@ -8,6 +8,7 @@ import json
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from chinhthong.accounts import roles
 from chinhthong.reach import events
@@ -40,6 +41,7 @@ def world():
     }
     bulletin = publish_bulletin("Cảnh báo khẩn", urgent=True)
     events.record_read(people["an"], bulletin)
+    events.declare_app_installed(people["an"], on=timezone.localdate())  # to be confirmed
     users = {
         "anonymous": None,
         "owner": make_manager(tree["CP"], "quanly-cp"),
@@ -169,6 +171,7 @@ def test_a_confirmation_is_recorded_for_the_person_and_needs_the_forms_token(wor
     )
     confirmed = ReachEvent.objects.get(kind=EventKind.APP_CONFIRMED)
     assert (confirmed.staff, confirmed.unit) == (world["an"], world["tree"]["CP-CT"])
+    assert confirmed.confirmed_by == world["users"]["owner"]
     assert "Nguyễn Văn An" in strict.get(answer["Location"]).content.decode()
 
 

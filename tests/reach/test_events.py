@@ -74,18 +74,21 @@ def test_an_event_keeps_the_unit_at_the_time(tree):
     assert [e.unit.code for e in units] == ["CP-CT", "HL-BC"]
 
 
-def test_shares_are_each_recorded(tree):
+def test_a_share_counts_once_per_channel_and_day(tree):
     an = make_staff(tree["CP-CT"], "Nguyễn Văn An")
     bulletin = publish_bulletin()
     for via in (Via.FACEBOOK, Via.FACEBOOK, Via.COPY_LINK):
         events.record_share(an, bulletin, via=via)
+    assert events.record_share(an, bulletin, via=Via.FACEBOOK) is None
+    tomorrow = timezone.now() + dt.timedelta(days=1)
+    assert events.record_share(an, bulletin, via=Via.FACEBOOK, at=tomorrow) is not None
     assert ReachEvent.objects.filter(kind=EventKind.SHARED).count() == 3
 
 
 def test_a_visit_brought_by_a_share_names_only_the_sharer(tree):
     an = make_staff(tree["CP-CT"], "Nguyễn Văn An")
     bulletin = publish_bulletin()
-    visit = events.record_share_visit(an.share_code, bulletin)
+    visit = events.record_share_visit(an.share_code, bulletin, visitor="203.0.113.7")
     assert (visit.staff, visit.bulletin, visit.kind, visit.via) == (
         an,
         bulletin,
@@ -94,8 +97,8 @@ def test_a_visit_brought_by_a_share_names_only_the_sharer(tree):
     )
     stored = {f.name for f in ReachEvent._meta.get_fields()}
     assert not stored & {"ip", "address", "user_agent", "referrer", "visitor"}
-    assert events.record_share_visit("khong-co-ma-nay", bulletin) is None
-    assert events.record_share_visit("", bulletin) is None
+    assert events.record_share_visit("khong-co-ma-nay", bulletin, visitor="203.0.113.8") is None
+    assert events.record_share_visit("", bulletin, visitor="203.0.113.8") is None
     assert ReachEvent.objects.filter(kind=EventKind.SHARE_VISIT).count() == 1
 
 

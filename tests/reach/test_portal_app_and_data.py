@@ -103,7 +103,7 @@ def test_my_data_shows_what_is_recorded_about_me_and_no_one_else(world):
     an, binh, bulletin = world["an"], world["binh"], world["bulletin"]
     Client().get(links.personal_path(an, bulletin))
     events.record_share(an, bulletin, via=Via.ZALO)
-    events.record_share_visit(an.share_code, bulletin)
+    events.record_share_visit(an.share_code, bulletin, visitor="203.0.113.1")
     events.declare_app_installed(an, on=timezone.localdate())
     events.record_read(binh, bulletin, via=Via.BUTTON)
     client = _client(an)

@@ -40,7 +40,7 @@ def test_activity_older_than_the_retention_is_deleted(people, settings):
     events.record_access(an, at=old)
     events.record_read(an, bulletin, via=Via.PERSONAL_LINK, at=old)
     events.record_share(an, bulletin, via=Via.ZALO, at=old)
-    events.record_share_visit(an.share_code, bulletin, at=old)
+    events.record_share_visit(an.share_code, bulletin, visitor="203.0.113.1", at=old)
     events.record_access(an, at=recent)
     events.record_share(binh, bulletin, via=Via.FACEBOOK, at=recent)
     assert settings.REACH_RETENTION_DAYS == 400

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from chinhthong.bulletins import cap, diffs, forwards, queries
 from chinhthong.clients.ratelimit import charged_for_work, limited
+from chinhthong.config.client_ip import client_ip
 from chinhthong.config.refusals import NotFound
 from chinhthong.portal import services as portal
 from chinhthong.reach import events
@@ -76,15 +77,16 @@ def detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def _share_visit(request: HttpRequest, slug: str) -> HttpResponse:
-    """A visit through a staff member's share link is counted for them (nothing about the
-    visitor is kept), then sent to the page's clean address: the code is not left in the
+    """A visit through a staff member's share link is counted for them, once per visitor (their
+    address, reduced to a keyed hash kept in the cache until the day ends: nothing about them is
+    stored) and day, then sent to the page's clean address: the code is not left in the
     visitor's address bar to be copied and shared on under someone else's name, and a reload
     or a return to the page is not counted again."""
     bulletin = queries.published_bulletin(slug)
     code = request.GET.get("s", "").strip()[:32]
     agent = request.headers.get("User-Agent", "").lower()
     if code and request.method == "GET" and not any(a in agent for a in PREVIEW_AGENTS):
-        events.record_share_visit(code, bulletin)
+        events.record_share_visit(code, bulletin, visitor=client_ip(request))
     response = redirect("bulletins:detail", slug=bulletin.slug)
     response["Cache-Control"] = "no-store"
     response["Referrer-Policy"] = "no-referrer"

@@ -40,7 +40,10 @@ class FiguresOut(Schema):
     staff: int = Field(description="Active staff now in the unit(s).")
     delivered: DeliveredOut = Field(description="Messages delivered in the period, by channel.")
     reads_owed: int = Field(
-        description="One read per staff member per bulletin published for them in the period."
+        description=(
+            "One read per staff member per bulletin of the period for them, if they were on "
+            "the roster of a unit it was for when it was published."
+        )
     )
     read_within_24h: int = Field(
         description="Reads of the version to read, within 24 hours of publication."

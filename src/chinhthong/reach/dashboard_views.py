@@ -20,9 +20,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from chinhthong.clients.ratelimit import limited
-from chinhthong.config.refusals import NotFound
+from chinhthong.config.refusals import NotFound, Refused
 from chinhthong.delivery.models import Channel
-from chinhthong.reach import access, charts, dashboards, exports, laggards
+from chinhthong.reach import access, charts, dashboards, exports, laggards, queries
 from chinhthong.reach.views import not_for_you
 
 # A POST here carries a CSRF token and nothing else.
@@ -122,6 +122,8 @@ def dashboard(request, unit):
             unit, limit=limit, units=board.first_units("awaiting", limit)
         ),
         "page_limit": limit,
+        # The manager's own roster entry, if any: they do not confirm their own installation.
+        "me": queries.staff_id_of(request.user),
         "no_access_days": laggards.NO_ACCESS_DAYS,
         "urgent_days": laggards.URGENT_DAYS,
         "regular_days": dashboards.REGULAR_DAYS,
@@ -204,8 +206,11 @@ def confirm_app(request, unit, staff_id: int):
         event = dashboards.confirm_app(request.user, staff_id, within=unit)
     except NotFound as exc:
         raise Http404(exc.message) from exc
-    messages.success(
-        request,
-        _("Confirmed: %(name)s installed the official app.") % {"name": event.staff.name},
-    )
+    except Refused as exc:  # nothing declared, confirmed already, or their own
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request,
+            _("Confirmed: %(name)s installed the official app.") % {"name": event.staff.name},
+        )
     return redirect(reverse("reach:dashboard", kwargs={"code": unit.code}) + "#cho-xac-nhan")

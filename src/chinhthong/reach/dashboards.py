@@ -5,10 +5,10 @@ and one for the unit's own staff.
 Everything is counted in the database, grouped by unit; Python adds up a few rows per unit.
 Two kinds of unit are used, and the page says which:
 - what happened (deliveries, reads, shares, visits brought by shares) counts under the unit the
-  person was in at the time (the event's ``unit``; a delivery's, the staff member's unit on the
-  day it was delivered);
-- what people are now (staff, days they opened the portal in the last 7 and 30 days, the app
-  installed) counts under their current unit.
+  person was in at the time (the event's ``unit``; a delivery's, the staff member's unit when it
+  was delivered, from the roster's history: reach/roster_history.py);
+- what people are now (staff, reads owed, days they opened the portal in the last 7 and 30
+  days, the app installed) counts under their current unit.
 Past days are read from the tallies (reach/tallies.py), the days since from the events.
 """
 
@@ -25,7 +25,7 @@ from chinhthong.bulletins.models import Bulletin
 from chinhthong.bulletins.models import Status as BulletinStatus
 from chinhthong.config.refusals import NotFound
 from chinhthong.delivery.models import Channel
-from chinhthong.reach import access, events, laggards, tallies
+from chinhthong.reach import access, events, laggards, roster_history, tallies
 from chinhthong.reach.events import local_day
 from chinhthong.reach.models import EventKind, ReachEvent, StaffMember, Unit
 
@@ -42,7 +42,8 @@ CHANNELS = tuple(Channel.values)
 class Figures:
     staff: int = 0
     delivered: dict = field(default_factory=lambda: dict.fromkeys(CHANNELS, 0))
-    # Reads owed: each active staff member once per bulletin published in the period for them.
+    # Reads owed: each active staff member once per bulletin of the period for them, if they
+    # were on the roster of a unit it was for when it was published.
     expected_reads: int = 0
     read_on_time: int = 0
     shared: int = 0
@@ -223,6 +224,7 @@ def dashboard(
         else list(published_bulletins(since, now).prefetch_related("audience"))
     )
     _expected_reads(per_unit, paths, bulletins)
+    _not_owed_by_newcomers(per_unit, paths, bulletins)
     tallies.add_reads_on_time(ids, bulletins, now, at)
 
     rows = {child.pk: Row(unit=child, figures=Figures()) for child in children}
@@ -333,18 +335,50 @@ def _people(ids, today: dt.date, rules: laggards.Rules, at) -> None:
 def _expected_reads(per_unit: dict, paths: dict, bulletins: list[Bulletin]) -> None:
     """Each active staff member of the subtree owes one read of each bulletin published for
     them: from the staff per unit (counted with the people) and the bulletins' audiences
-    (units, not people, are walked here)."""
+    (units, not people, are walked here). Those who did not owe it then are taken off next."""
     staffed = [(unit_id, f) for unit_id, f in per_unit.items() if f.staff and unit_id in paths]
     for bulletin in bulletins:
-        audience = _audience_paths(bulletin)
+        audience = roster_history.audience_paths(bulletin)
         for unit_id, figures in staffed:
             if audience is None or any(paths[unit_id].startswith(p) for p in audience):
                 figures.expected_reads += figures.staff
 
 
-def _audience_paths(bulletin: Bulletin) -> list[str] | None:
-    """The paths of the units a bulletin is for (None: the whole province)."""
-    return None if bulletin.whole_province else [u.path for u in bulletin.audience.all()]
+def _not_owed_by_newcomers(per_unit: dict, paths: dict, bulletins: list[Bulletin]) -> None:
+    """Take off the reads counted for people who were not on the roster of a unit a bulletin
+    was for when it was published: added to the roster since, or moved, gone and back since
+    (reach/roster_history.py). Only the people whose entry changed since the period's first
+    bulletin are read: usually a handful."""
+    if not bulletins:
+        return
+    published = roster_history.Published(bulletins)
+    first = published.times[0]
+    lines = roster_history.timelines(roster_history.changed_after(first))
+    joined = dict(roster_history.joined_after(first).values_list("id", "history_date"))
+    if not lines and not joined:
+        return
+    # Where the active ones are now.
+    current = StaffMember.objects.filter(
+        active=True, pk__in=roster_history.among([*lines, *joined])
+    ).order_by()
+    then = roster_history.unit_paths(lines) if lines else {}
+    not_owed: dict[tuple[int, int], int] = {}  # (unit now, bulletin's position) -> people
+    added: dict[tuple[int, int], int] = {}  # (unit now, bulletins before they came) -> people
+    for pk, unit_id in current.values_list("pk", "unit_id"):
+        if unit_id not in paths:  # not in the subtree
+            continue
+        if pk in lines:
+            for n in published.not_owed(lines[pk], then):
+                not_owed[unit_id, n] = not_owed.get((unit_id, n), 0) + 1
+        else:  # added since: not owed what came out before
+            key = (unit_id, published.before(joined[pk]))
+            added[key] = added.get(key, 0) + 1
+    for (unit_id, before), people in added.items():
+        for n in range(before):
+            not_owed[unit_id, n] = not_owed.get((unit_id, n), 0) + people
+    for (unit_id, n), people in not_owed.items():
+        if roster_history.is_for(paths[unit_id], published.audiences[n]):
+            per_unit[unit_id].expected_reads -= people
 
 
 # --- what happened (the unit at the time), since the tallies end ----------------------------
@@ -371,10 +405,11 @@ def bulletin_choices(unit: Unit, *, now=None) -> list[Bulletin]:
 @transaction.atomic
 def confirm_app(actor, staff_id, *, within: Unit) -> ReachEvent:
     """A manager confirms that a staff member of ``within``'s subtree (which they may see)
-    installed the official app. Confirming twice records it once."""
+    installed the official app, as that person declared; the manager is recorded with it.
+    Refused (nothing recorded) when there is no declaration, it is confirmed already, or it is
+    the manager's own (reach/events.py)."""
     staff = access.staff_for(actor, staff_id)
     if not staff.active or not staff.unit.path.startswith(within.path):
         raise NotFound(_("There is no such staff member."), code="no_staff")
     StaffMember.objects.select_for_update().filter(pk=staff.pk).first()  # one confirmation
-    done = ReachEvent.objects.filter(staff=staff, kind=EventKind.APP_CONFIRMED).first()
-    return done or events.confirm_app_installed(staff, manager=actor)
+    return events.confirm_app_installed(staff, manager=actor)

@@ -7,8 +7,10 @@ portal opened on one day).
 
 import datetime as dt
 
+from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
 from chinhthong.config.refusals import Refused
@@ -54,16 +56,37 @@ def has_read(staff: StaffMember, bulletin) -> bool:
 
 
 def record_share(staff: StaffMember, bulletin, *, via: str, at=None) -> ReachEvent | None:
+    """The staff member pressed a share button: one share per bulletin, channel and local day
+    however often it is pressed (None: already recorded that day)."""
     return _record(staff, EventKind.SHARED, at=at, bulletin=bulletin, via=via)
 
 
-def record_share_visit(share_code: str, bulletin, *, at=None) -> ReachEvent | None:
-    """A visit to the public page through a staff member's share link. Nothing about the
-    visitor is kept: only that the share brought a visit, on that day."""
-    staff = StaffMember.objects.filter(share_code=share_code).first()
+# A visitor's mark, in the shared cache until the end of the day (docs/privacy.md).
+_VISIT_SALT = "chinhthong.reach.share-visit"
+
+
+def record_share_visit(share_code: str, bulletin, *, visitor: str, at=None) -> ReachEvent | None:
+    """A visit to the public page through a staff member's share link: one per visitor, share
+    code, bulletin and local day (None: not a share code, or that visitor came already today).
+
+    ``visitor`` is the client's address (config/client_ip.py). It is not stored: a keyed hash
+    of it with the code, the bulletin and the day is kept in the shared cache until the day
+    ends, only to recognise a second visit. The event says only that the share brought a
+    visit, on that day."""
+    staff = StaffMember.objects.filter(share_code=share_code).first() if share_code else None
     if staff is None:
         return None
-    return _record(staff, EventKind.SHARE_VISIT, at=at, bulletin=bulletin)
+    at = at or timezone.now()
+    day = local_day(at)
+    mark = salted_hmac(_VISIT_SALT, f"{visitor}\n{share_code}\n{bulletin.pk}\n{day.isoformat()}")
+    rest_of_day = _start_of(day + dt.timedelta(days=1)) - at
+    if not cache.add(f"reach:visit:{mark.hexdigest()}", 1, max(rest_of_day.total_seconds(), 1)):
+        return None  # already counted today (or the cache is down: nothing is counted)
+    return _record(staff, EventKind.SHARE_VISIT, at=at, day=day, bulletin=bulletin)
+
+
+def _start_of(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
 
 
 def record_access(staff: StaffMember, *, at=None) -> ReachEvent | None:
@@ -89,9 +112,34 @@ def declare_app_installed(staff: StaffMember, *, on: dt.date, at=None) -> ReachE
 
 
 def confirm_app_installed(staff: StaffMember, *, manager, at=None) -> ReachEvent | None:
-    """A manager confirms the declaration (the manager's scope is checked by the caller's
-    access rules, reach/access.py)."""
-    return _record(staff, EventKind.APP_CONFIRMED, at=at, via=Via.MANAGER)
+    """A manager confirms the person's declaration, and is recorded as the one who did. Only
+    a declared installation not yet confirmed can be, and not by the person themself
+    (Refused). The manager's scope is checked by the caller's access rules (reach/access.py);
+    the caller holds a lock on the person's row (dashboards.confirm_app)."""
+    if manager is not None and staff.user_id is not None and staff.user_id == manager.pk:
+        raise Refused(
+            _(
+                "You cannot confirm your own installation: another manager of your unit or of "
+                "a unit above it confirms it."
+            ),
+            code="own_installation",
+        )
+    mine = ReachEvent.objects.filter(staff=staff)
+    if mine.filter(kind=EventKind.APP_CONFIRMED).exists():
+        raise Refused(
+            _("The installation of %(name)s is already confirmed.") % {"name": staff.name},
+            code="already_confirmed",
+        )
+    if not mine.filter(kind=EventKind.APP_INSTALLED).exists():
+        raise Refused(
+            _(
+                "%(name)s has not declared the official app installed: there is nothing to "
+                "confirm yet."
+            )
+            % {"name": staff.name},
+            code="not_declared",
+        )
+    return _record(staff, EventKind.APP_CONFIRMED, at=at, via=Via.MANAGER, confirmed_by=manager)
 
 
 def app_installed_on(staff: StaffMember) -> dt.date | None:

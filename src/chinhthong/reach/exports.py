@@ -88,6 +88,7 @@ def laggard_headers() -> list[str]:
         _("Last opened the portal"),
         _("App declared on"),
         _("App confirmed"),
+        _("App confirmed by"),
     ]
 
 
@@ -102,6 +103,7 @@ def laggard_cells(laggard: Laggard) -> list:
         laggard.last_access.isoformat() if laggard.last_access else "",
         laggard.app_declared.isoformat() if laggard.app_declared else "",
         _("yes") if laggard.app_confirmed else _("no"),
+        laggard.confirmed_by,
     ]
 
 

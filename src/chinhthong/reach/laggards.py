@@ -6,14 +6,16 @@ checked that the user may see ``unit`` (reach/access.py).
 Each rule is a set of people taken from the events through an index (those who opened the
 portal in the last days, those who read an urgent bulletin, those who declared the app) and a
 staff member lags when they are missing from one: a set is read once per query, not once per
-person. The dashboards count with the same rules (reach/dashboards.py); what each person lacks
-is worked out only for the people listed.
+person. An urgent bulletin is owed only by those who were on the roster of a unit it was for
+when it was published (reach/roster_history.py): someone added since sees it on their portal
+but does not lag for it. The dashboards count with the same rules (reach/dashboards.py); what
+each person lacks is worked out only for the people listed.
 """
 
 import datetime as dt
 import functools
 import operator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db.models import (
     Case,
@@ -30,6 +32,7 @@ from django.utils import timezone
 
 from chinhthong.bulletins.models import Bulletin, Urgency
 from chinhthong.bulletins.models import Status as BulletinStatus
+from chinhthong.reach import roster_history
 from chinhthong.reach.events import local_day
 from chinhthong.reach.models import EventKind, ReachEvent, StaffMember, Unit
 
@@ -48,6 +51,9 @@ class Rules:
 
     urgent: list  # urgent bulletins published in the period (URGENT_DAYS at most)
     quiet_since: dt.date  # no access from this day on: lagging
+    # Per urgent bulletin: who moved, left or came back since and did not owe it then (those
+    # added to the roster since are found in the query itself).
+    excused: dict = field(default_factory=dict)
 
     @classmethod
     def at(cls, days: int, now=None) -> "Rules":
@@ -65,7 +71,8 @@ class Rules:
             .prefetch_related("audience")
             .order_by("published_at")
         )
-        return cls(urgent, today - dt.timedelta(days=NO_ACCESS_DAYS - 1))
+        excused = roster_history.excused_movers(urgent)
+        return cls(urgent, today - dt.timedelta(days=NO_ACCESS_DAYS - 1), excused)
 
 
 def did(kind: str, **lookups) -> QuerySet:
@@ -90,9 +97,18 @@ def in_audience(bulletin: Bulletin) -> Q:
     return query
 
 
-def unread(bulletin: Bulletin, few: bool = False) -> Q:
+def not_owed(bulletin: Bulletin, excused=()) -> Q:
+    """Not on the roster of a unit ``bulletin`` was for when it was published: added since,
+    or ``excused`` (moved, left or came back since and did not owe it then)."""
+    later = Q(pk__in=roster_history.joined_after(bulletin.published_at))
+    return later | Q(pk__in=roster_history.among(excused)) if excused else later
+
+
+def unread(bulletin: Bulletin, few: bool = False, excused=()) -> Q:
+    """Owes a read of ``bulletin`` (it is for them and they were there when it came out) and
+    has not read it. Most people have: whether they owed it is asked last."""
     read = _done(EventKind.READ, few, bulletin=bulletin, version__gte=bulletin.read_from_version)
-    return in_audience(bulletin) & ~read
+    return in_audience(bulletin) & ~read & ~not_owed(bulletin, excused)
 
 
 def declared(few: bool = False) -> Q:
@@ -112,7 +128,9 @@ def any_unread(rules: Rules, few: bool = False) -> Q | None:
     """Has not read one of the period's urgent bulletins for them (None: there is none)."""
     if not rules.urgent:
         return None
-    return functools.reduce(operator.or_, (unread(b, few) for b in rules.urgent))
+    return functools.reduce(
+        operator.or_, (unread(b, few, rules.excused.get(b.pk, ())) for b in rules.urgent)
+    )
 
 
 def lagging(rules: Rules, few: bool = False) -> Q:
@@ -154,6 +172,7 @@ class Laggard:
     app_declared: dt.date | None
     app_confirmed: bool
     no_access: bool
+    confirmed_by: str = ""  # the user name of the manager who confirmed the app
 
     @property
     def app_missing(self) -> bool:
@@ -170,7 +189,7 @@ def _details(staff: QuerySet[StaffMember], rules: Rules) -> QuerySet[StaffMember
         operator.add,
         (
             Case(
-                When(unread(b, few=True), then=Value(1)),
+                When(unread(b, True, rules.excused.get(b.pk, ())), then=Value(1)),
                 default=Value(0),
                 output_field=IntegerField(),
             )
@@ -184,6 +203,7 @@ def _details(staff: QuerySet[StaffMember], rules: Rules) -> QuerySet[StaffMember
         last_access=_latest_day(EventKind.ACCESS),
         app_declared=_latest_day(EventKind.APP_INSTALLED),
         app_confirmed=Exists(confirmation),
+        confirmed_by=Subquery(confirmation.order_by("-at").values("confirmed_by__username")[:1]),
     )
 
 
@@ -195,6 +215,7 @@ def _laggard(person: StaffMember, rules: Rules) -> Laggard:
         app_declared=person.app_declared,
         app_confirmed=person.app_confirmed,
         no_access=person.last_access is None or person.last_access < rules.quiet_since,
+        confirmed_by=person.confirmed_by or "",
     )
 
 

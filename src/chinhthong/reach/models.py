@@ -149,6 +149,15 @@ class ReachEvent(models.Model):
     via = models.CharField(max_length=16, choices=Via.choices, blank=True, default="")
     at = models.DateTimeField()
     day = models.DateField(help_text="the local date (Asia/Ho_Chi_Minh) of `at`")
+    # Who confirmed an installation (app_confirmed): a manager, never the person themself.
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("confirmed by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
 
     class Meta:
         indexes = [
@@ -167,6 +176,12 @@ class ReachEvent(models.Model):
                 condition=Q(kind="read"),
                 name="one_read_per_version",
             ),
+            # Pressing a share button again the same day shares nothing more (reach/events.py).
+            models.UniqueConstraint(
+                fields=["staff", "bulletin", "via", "day"],
+                condition=Q(kind="shared"),
+                name="one_share_a_day_per_channel",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -183,7 +198,8 @@ class DayTally(models.Model):
     """What the staff of one unit did, and what was delivered to them, on one past day."""
 
     day = models.DateField()
-    # The unit at the time (the event's unit; a delivery's: the staff member's unit that day).
+    # The unit at the time (the event's unit; a delivery's: the staff member's unit when it was
+    # delivered, from the roster's history).
     unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="+")
     delivered_email = models.PositiveIntegerField(default=0)
     delivered_webpush = models.PositiveIntegerField(default=0)

@@ -46,6 +46,12 @@ def staff_of(user) -> StaffMember | None:
     return StaffMember.objects.select_related("unit").filter(user=user).first()
 
 
+def staff_id_of(user) -> int | None:
+    """The id of the roster entry of a logged-in user, or None (one look-up in the index)."""
+    found = StaffMember.objects.filter(user=user).order_by().values_list("pk", flat=True)[:1]
+    return next(iter(found), None)
+
+
 def _unit_ids_above(staff: StaffMember) -> list[int]:
     """The staff member's unit and every unit above it."""
     return [int(part) for part in staff.unit.path.strip("/").split("/") if part]
@@ -176,6 +182,7 @@ class Activity:
     days_accessed: int
     app_declared_on: dt.date | None
     app_confirmed_at: dt.datetime | None
+    app_confirmed_by: str  # the user name of the manager who confirmed it ("" if unknown)
     deliveries: list[dict]  # {"channel", "status", "count"}
     push_subscriptions: int
     zalo_linked: bool
@@ -202,6 +209,9 @@ def activity_of(staff: StaffMember, *, now=None) -> Activity:
         staff=staff,
         app_declared_on=declared.day if declared else None,
         app_confirmed_at=confirmed.at if confirmed else None,
+        app_confirmed_by=(
+            confirmed.confirmed_by.get_username() if confirmed and confirmed.confirmed_by else ""
+        ),
         deliveries=[
             {
                 **row,
@@ -219,14 +229,15 @@ def activity_of(staff: StaffMember, *, now=None) -> Activity:
 
 
 def _latest(staff: StaffMember, kind: str) -> ReachEvent | None:
-    return ReachEvent.objects.filter(staff=staff, kind=kind).order_by("-at", "-pk").first()
+    found = ReachEvent.objects.filter(staff=staff, kind=kind).select_related("confirmed_by")
+    return found.order_by("-at", "-pk").first()
 
 
 def events_of(staff: StaffMember) -> QuerySet[ReachEvent]:
     """Every event recorded about the staff member, newest first, with its bulletin."""
     return (
         ReachEvent.objects.filter(staff=staff)
-        .select_related("bulletin", "unit")
+        .select_related("bulletin", "unit", "confirmed_by")
         .annotate(
             title=Subquery(
                 BulletinVersion.objects.filter(bulletin=OuterRef("bulletin"))

@@ -28,6 +28,8 @@ from chinhthong.bulletins.models import Status as BulletinStatus
 from chinhthong.delivery.models import Channel, Delivery
 from chinhthong.delivery.models import Kind as DeliveryKind
 from chinhthong.delivery.models import Status as DeliveryStatus
+from chinhthong.delivery.services import bulletin_key
+from chinhthong.reach import roster_history
 from chinhthong.reach.events import local_day
 from chinhthong.reach.models import (
     DayTally,
@@ -67,7 +69,8 @@ def count_days(ids, first: dt.date, last: dt.date, bulletin=None) -> dict[int, d
 
     Deliveries are counted for every unit (the caller keeps those it shows): found by the day
     they were delivered (an index), then grouped by the staff member's unit, instead of
-    asking, staff member by staff member, among millions of rows."""
+    asking, staff member by staff member, among millions of rows; then those of the few people
+    who moved since are put back under the unit they were in when each was delivered."""
     counts: dict[int, dict] = defaultdict(lambda: dict.fromkeys(COUNTED, 0))
     deliveries = Delivery.objects.filter(
         status=DeliveryStatus.DELIVERED,
@@ -94,12 +97,34 @@ def count_days(ids, first: dt.date, last: dt.date, bulletin=None) -> dict[int, d
         if ids is not None:
             events = events.filter(unit_id__in=ids)
         grouped_events = events.order_by().values("unit_id", "kind").annotate(n=Count("pk"))
-    grouped = deliveries.order_by().values("staff__unit_id", "channel").annotate(n=Count("pk"))
-    for row in grouped:
-        counts[row["staff__unit_id"]][f"delivered_{row['channel']}"] += row["n"]
+    _count_deliveries(deliveries, _start_of(first), counts, bulletin)
     for row in grouped_events:
         counts[row["unit_id"]][_KINDS[row["kind"]]] += row["n"]
     return counts
+
+
+def _count_deliveries(deliveries, since: dt.datetime, counts: dict, bulletin=None) -> None:
+    """``deliveries`` per channel under the unit of the person when each was delivered: their
+    unit now, except for those who moved since ``since``, whose deliveries are then moved to
+    the unit of the moment, from their history (reach/roster_history.py)."""
+    grouped = deliveries.order_by().values("staff__unit_id", "channel").annotate(n=Count("pk"))
+    for row in grouped:
+        counts[row["staff__unit_id"]][f"delivered_{row['channel']}"] += row["n"]
+    lines = roster_history.timelines(roster_history.changed_after(since))
+    if not lines:
+        return
+    moved = deliveries.filter(staff_id__in=roster_history.among(lines))
+    if bulletin is not None:  # the messages of one bulletin: found by the (staff, channel, key)
+        keys = [bulletin_key(bulletin)]
+        keys += [bulletin_key(bulletin, v) for v in range(2, bulletin.versions.count() + 1)]
+        moved = moved.filter(channel__in=Channel.values, key__in=keys)
+    rows = moved.order_by().values_list("staff_id", "staff__unit_id", "channel", "delivered_at")
+    for staff_id, now, channel, delivered_at in rows:
+        state = lines[staff_id].at(delivered_at)
+        then = state[0] if state and state[0] else now
+        if then != now:
+            counts[now][f"delivered_{channel}"] -= 1
+            counts[then][f"delivered_{channel}"] += 1
 
 
 def on_time(bulletin: Bulletin) -> Q:
