@@ -111,8 +111,12 @@ def test_nothing_in_a_file_starts_a_formula(world):
         "/cong-chuc/don-vi/CP/xuat/bang-so-lieu.csv",
         "/cong-chuc/don-vi/CP/xuat/can-bo-cham.csv",
     ):
-        for row in _csv(client.get(path)):
+        answer = client.get(path)
+        for row in _csv(answer):
             assert not any(cell.startswith(("=", "+", "-", "@", "\t")) for cell in row)
+        # Each cell quoted, so that no ";" inside one splits it where ";" separates cells.
+        for line in answer.content.decode("utf-8-sig").splitlines():
+            assert line.startswith('"') and line.endswith('"'), line
 
 
 @pytest.mark.parametrize("value", HOSTILE)

@@ -111,7 +111,9 @@ def csv_response(name: str, headers: list[str], rows) -> HttpResponse:
     """UTF-8 with a byte-order mark, which spreadsheets need to read Vietnamese right."""
     buffer = io.StringIO()
     buffer.write("\ufeff")
-    writer = csv.writer(buffer)
+    # Every cell quoted: a spreadsheet whose regional list separator is ";" (vi-VN) splits an
+    # unquoted cell at its ";", and the part after it could start a formula.
+    writer = csv.writer(buffer, quoting=csv.QUOTE_ALL)
     writer.writerow([neutralise(h) for h in headers])
     for row in rows:
         writer.writerow([neutralise(cell) for cell in row])
