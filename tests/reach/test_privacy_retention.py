@@ -45,10 +45,10 @@ def test_activity_older_than_the_retention_is_deleted(people, settings):
     events.record_share(binh, bulletin, via=Via.FACEBOOK, at=recent)
     assert settings.REACH_RETENTION_DAYS == 400
 
-    assert tasks.prune_expired(now=now) == {"events": 4, "deliveries": 0}
+    assert tasks.prune_expired(now=now)["events"] == 4
     assert _kinds(an) == [(EventKind.ACCESS, timezone.localdate(recent))]
     assert _kinds(binh) == [(EventKind.SHARED, timezone.localdate(recent))]
-    assert tasks.prune_expired(now=now) == {"events": 0, "deliveries": 0}
+    assert tasks.prune_expired(now=now)["events"] == 0
 
 
 def test_the_latest_app_declaration_stays_while_the_person_is_on_a_roster(people):
@@ -85,7 +85,29 @@ def test_finished_deliveries_older_than_the_retention_are_deleted(people):
 
 def test_the_prune_runs_every_day():
     assert (86400, "chinhthong.reach.tasks.prune_reach_records") in schedule.PERIODIC
-    assert tasks.prune_reach_records.call() == {"events": 0, "deliveries": 0}
+    nothing = {"events": 0, "deliveries": 0, "summaries": 0, "codes": 0}
+    assert tasks.prune_reach_records.call() == nothing
+
+
+def test_spent_codes_links_and_old_summaries_go_too(people):
+    """One-time Zalo codes and log-in links a day after they expired, used or not; managers'
+    weekly summaries after the retention."""
+    from chinhthong.accounts import login_links
+    from chinhthong.accounts.models import LoginLink
+    from chinhthong.delivery import zalo_webhook
+    from chinhthong.delivery.models import ZaloLinkCode
+    from chinhthong.reach.models import WeeklySummary
+
+    an, _binh = people
+    zalo_webhook.new_link_code(an)
+    login_links.issue(an.user)
+    WeeklySummary.objects.create(user=an.user, week=timezone.localdate())
+    soon = tasks.prune_expired(now=timezone.now() + DAY / 2)
+    assert (soon["codes"], soon["summaries"]) == (0, 0)
+    later = tasks.prune_expired(now=timezone.now() + 2 * DAY)
+    assert later["codes"] == 2 and not ZaloLinkCode.objects.exists()
+    assert not LoginLink.objects.exists() and WeeklySummary.objects.exists()
+    assert tasks.prune_expired(now=timezone.now() + 401 * DAY)["summaries"] == 1
 
 
 def test_a_retention_shorter_than_the_dashboards_look_back_stops_the_program(tmp_path):

@@ -5,7 +5,8 @@ as long as its purpose needs — the dashboards' 90 days and a year of looking b
 margin — then deleted: events older than settings.REACH_RETENTION_DAYS, and deliveries that
 reached a final status before then. A declaration that the app is installed, and a manager's
 confirmation, describe the person now rather than a day's activity: the latest of each stays
-while the person is on a roster, older ones go.
+while the person is on a roster, older ones go. Managers' weekly summaries go after the same
+time; one-time Zalo link codes and log-in links a day after they expired (used or not).
 """
 
 import datetime as dt
@@ -16,8 +17,9 @@ from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from django_tasks import task
 
-from chinhthong.delivery.models import FINAL, Delivery
-from chinhthong.reach.models import EventKind, ReachEvent
+from chinhthong.accounts.models import LoginLink
+from chinhthong.delivery.models import FINAL, Delivery, ZaloLinkCode
+from chinhthong.reach.models import EventKind, ReachEvent, WeeklySummary
 
 STATES = (EventKind.APP_INSTALLED, EventKind.APP_CONFIRMED)
 
@@ -37,7 +39,16 @@ def prune_expired(*, days: int | None = None, now=None) -> dict[str, int]:
             .delete()
         )
         deliveries, _ = Delivery.objects.filter(status__in=FINAL, created_at__lt=cutoff).delete()
-    return {"events": activity + states, "deliveries": deliveries}
+        summaries, _ = WeeklySummary.objects.filter(week__lt=cutoff_day).delete()
+        spent = now - dt.timedelta(days=1)
+        zalo_codes, _ = ZaloLinkCode.objects.filter(expires_at__lt=spent).delete()
+        login_links, _ = LoginLink.objects.filter(expires_at__lt=spent).delete()
+    return {
+        "events": activity + states,
+        "deliveries": deliveries,
+        "summaries": summaries,
+        "codes": zalo_codes + login_links,
+    }
 
 
 def _latest_states():
