@@ -152,3 +152,14 @@ def test_a_manager_on_no_roster_has_no_data_page(world):
     assert client.get("/cong-chuc/ung-dung/").status_code == 404
     assert client.post("/cong-chuc/ung-dung/", {"on": "2026-01-01"}).status_code == 404
     assert not ReachEvent.objects.filter(kind=EventKind.APP_INSTALLED).exists()
+
+
+def test_my_data_says_whether_the_daily_digest_comes(world):
+    from chinhthong.delivery import services as delivery
+
+    an = world["an"]
+    client = _client(an)
+    assert "đang nhận" in client.get("/cong-chuc/du-lieu-cua-toi/").content.decode()
+    delivery.unsubscribe(an)
+    html = client.get("/cong-chuc/du-lieu-cua-toi/").content.decode()
+    assert "Thư tổng hợp hằng ngày" in html and "đã tắt lúc" in html

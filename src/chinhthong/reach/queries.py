@@ -30,6 +30,7 @@ from chinhthong.bulletins.models import Bulletin, BulletinVersion, Status, Urgen
 from chinhthong.bulletins.services import attachment_url
 from chinhthong.config.refusals import NotFound
 from chinhthong.delivery.models import Channel as DeliveryChannel
+from chinhthong.delivery.models import DigestOptOut
 from chinhthong.delivery.models import Status as DeliveryStatus
 from chinhthong.reach.models import EventKind, ReachEvent, StaffMember
 from chinhthong.registry.models import Channel, ChannelKind, ChannelStatus
@@ -186,6 +187,7 @@ class Activity:
     deliveries: list[dict]  # {"channel", "status", "count"}
     push_subscriptions: int
     zalo_linked: bool
+    digest_unsubscribed_at: dt.datetime | None  # the daily digest switched off, when
 
 
 def activity_of(staff: StaffMember, *, now=None) -> Activity:
@@ -224,6 +226,9 @@ def activity_of(staff: StaffMember, *, now=None) -> Activity:
         ],
         push_subscriptions=staff.push_subscriptions.count(),
         zalo_linked=bool(staff.zalo_id),
+        digest_unsubscribed_at=DigestOptOut.objects.filter(staff=staff)
+        .values_list("at", flat=True)
+        .first(),
         **counts,
     )
 
