@@ -283,6 +283,8 @@ def public_visits() -> list[Visit]:
                 "cong-chuc/don-vi/<path:code>/xac-nhan-ung-dung/<int:staff_id>/",
             ),
         ),
+        # Logged in but on no roster: a 404 that says why, not the fake-link warning.
+        Visit("staff-portal-not-on-a-roster", "/cong-chuc/", status=404, as_user="editor"),
         Visit(
             "staff-portal-link-not-valid",
             "/cong-chuc/doc/khong-hop-le/",
