@@ -30,7 +30,9 @@ makemessages: $(VENV)/.dev
 	cd src/chinhthong && ../../$(BIN)/python -m django makemessages -l vi --no-obsolete \
 	  --settings=chinhthong.config.settings -v 0
 
-setup: $(VENV)/.base messages
+setup: $(VENV)/.base
+	scripts/install-system-deps run
+	$(MAKE) --no-print-directory messages
 	$(BIN)/chinhthong setup
 
 run: setup

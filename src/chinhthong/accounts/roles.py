@@ -76,6 +76,8 @@ PERMISSIONS = {
         ],
         # Deliveries of bulletins, read only: they change by sending, retrying and bounces.
         ("delivery", "view_delivery"),
+        # Who speaks for which body cases are referred to (reports/access.py).
+        *[("reports", f"{action}_liaison") for action in _EDIT],
     ],
 }
 

@@ -43,6 +43,7 @@ GROUP_RATES = {
     "backoffice": "BACKOFFICE_RATE_LIMIT",
     "login": "LOGIN_RATE_LIMIT",
     "webhook": "WEBHOOK_RATE_LIMIT",  # the Zalo OA's events (delivery/zalo_webhook.py)
+    "reports": "REPORT_RATE_LIMIT",  # reports of false information, by form and API
 }
 
 

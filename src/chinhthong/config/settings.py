@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "chinhthong.reach",
     "chinhthong.bulletins",
     "chinhthong.delivery",
+    "chinhthong.reports",
 ]
 
 MIDDLEWARE = [
@@ -433,6 +434,34 @@ if not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", WEEKLY_SUMMARY_TIME):
 DIRECTORY_LEVEL_ORDER = envlist(
     "CHINHTHONG_DIRECTORY_LEVEL_ORDER", ["province", "city", "commune", "national", "international"]
 )
+
+# -- reports (reports/): reports of false information, their evidence and cases
+# Reports one client may send a minute (the public form and POST /api/v1/reports together).
+REPORT_RATE_LIMIT = envrate("CHINHTHONG_REPORT_RATE_LIMIT", "5/m")
+# Each screenshot at most this big, and at most this many to one report.
+REPORT_IMAGE_MAX_BYTES = envint("CHINHTHONG_REPORT_IMAGE_MAX_MB", 10) * 2**20
+REPORT_MAX_IMAGES = max(1, envint("CHINHTHONG_REPORT_MAX_IMAGES", 5))
+# Evidence files (screenshots as received, web captures, forwarded messages), addressed by
+# their SHA-256; never served as they are (reports/evidence.py). Back it up with the database.
+EVIDENCE_DIR = Path(envstr("CHINHTHONG_EVIDENCE_DIR", str(VAR_DIR / "evidence")))
+# Reporters' names and contacts are erased this many days after their case is closed
+# (reports/tasks.py; docs/privacy.md).
+REPORT_CONTACT_RETENTION_DAYS = max(1, envint("CHINHTHONG_REPORT_CONTACT_RETENTION_DAYS", 180))
+# Whether a referral package names the reporters (only where the body needs a witness).
+REFERRAL_INCLUDES_CONTACT = envbool("CHINHTHONG_REFERRAL_INCLUDES_CONTACT", False)
+# Hours a case may take, from its report to a decision, by priority (low, normal, high, urgent).
+REPORT_DUE_HOURS = [
+    int(h) for h in envlist("CHINHTHONG_REPORT_DUE_HOURS", ["168", "72", "24", "4"])
+]
+if len(REPORT_DUE_HOURS) != 4 or min(REPORT_DUE_HOURS) < 1:
+    raise ImproperlyConfigured(
+        "CHINHTHONG_REPORT_DUE_HOURS lists four numbers of hours: low, normal, high, urgent"
+    )
+# A new report joins a case on its own above the first score and is suggested above the second
+# (reports/matching.py); a claim of fewer words than the last is never joined on its own.
+REPORT_JOIN_SCORE = float(envstr("CHINHTHONG_REPORT_JOIN_SCORE", "0.85"))
+REPORT_SUGGEST_SCORE = float(envstr("CHINHTHONG_REPORT_SUGGEST_SCORE", "0.5"))
+REPORT_SHORT_WORDS = envint("CHINHTHONG_REPORT_SHORT_WORDS", 8)
 
 # Outbound fetches (config/outbound.py: blocklist and channel feeds, push, Zalo) refuse private
 # and local addresses; networks listed here are allowed anyway (a mirror inside the network).

@@ -1,0 +1,142 @@
+"""The chain of custody of a case: every piece of evidence taken in and every step taken on the
+case, append-only and hash-chained.
+
+Each entry's digest is SHA-256 over the previous entry's digest and the entry's canonical JSON
+(case, sequence number, time, actor, action, detail); the first entry's previous digest is 64
+zeros. Changing an entry breaks its digest; removing one breaks the next entry's link. Removing
+the last entries leaves a shorter chain that holds together, so the head — the last sequence
+number and digest — is signed with the installation's Ed25519 key (the registry snapshot's) and
+kept apart: a chain that ends before its signed head has been cut. `chinhthong reports
+verify-custody CASE` checks all three.
+"""
+
+import hashlib
+import json
+from datetime import UTC, datetime
+from typing import NamedTuple
+
+from django.conf import settings
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from chinhthong.registry import signing
+from chinhthong.reports.models import Case, CustodyEntry, CustodyHead
+
+GENESIS = "0" * 64
+
+
+def canonical(case_number: str, seq: int, at: datetime, actor: str, action: str, detail) -> bytes:
+    document = {
+        "case": case_number,
+        "seq": seq,
+        "at": at.astimezone(UTC).isoformat(timespec="microseconds"),
+        "actor": actor,
+        "action": action,
+        "detail": detail,
+    }
+    return json.dumps(document, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
+
+
+def digest_of(previous: str, body: bytes) -> str:
+    return hashlib.sha256(previous.encode() + b"\n" + body).hexdigest()
+
+
+def head_body(case_number: str, seq: int, digest: str) -> bytes:
+    return f"chinhthong-custody-head\n{case_number}\n{seq}\n{digest}".encode()
+
+
+def actor_label(user) -> str:
+    if user is None or not getattr(user, "is_authenticated", False):
+        return "system"
+    return f"user:{user.pk}:{user.get_username()}"
+
+
+def append(case: Case, action: str, detail: dict, *, actor=None) -> CustodyEntry:
+    """Add an entry to ``case``'s chain and sign the new head. Call inside the transaction
+    that makes the change it records; the case row is locked so entries never interleave."""
+    Case.objects.select_for_update().filter(pk=case.pk).first()
+    last = CustodyEntry.objects.filter(case=case).order_by("-seq").first()
+    seq = last.seq + 1 if last else 1
+    previous = last.digest if last else GENESIS
+    at = timezone.now()
+    label = actor if isinstance(actor, str) else actor_label(actor)
+    detail = json.loads(json.dumps(detail, ensure_ascii=False, default=str))
+    digest = digest_of(previous, canonical(case.number, seq, at, label, action, detail))
+    entry = CustodyEntry.objects.create(
+        case=case,
+        seq=seq,
+        at=at,
+        actor=label,
+        action=action,
+        detail=detail,
+        previous=previous,
+        digest=digest,
+    )
+    key = signing.load_private_key(settings.REGISTRY_SIGNING_KEY_FILE)
+    CustodyHead.objects.update_or_create(
+        case=case,
+        defaults={
+            "seq": seq,
+            "digest": digest,
+            "signature": signing.sign(key, head_body(case.number, seq, digest)),
+            "key_id": signing.key_id(key),
+            "signed_at": at,
+        },
+    )
+    return entry
+
+
+class Problem(NamedTuple):
+    seq: int | None
+    message: str
+
+
+def verify(case: Case, public_key_pem: bytes | None = None) -> list[Problem]:
+    """Every break in ``case``'s chain, in order; none when it holds."""
+    if public_key_pem is None:
+        key = signing.load_private_key(settings.REGISTRY_SIGNING_KEY_FILE)
+        public_key_pem = signing.public_pem(key)
+    problems: list[Problem] = []
+    previous, expected_seq = GENESIS, 1
+    last_seq, last_digest = 0, GENESIS
+    for entry in CustodyEntry.objects.filter(case=case).order_by("seq"):
+        if entry.seq != expected_seq:
+            problems.append(
+                Problem(
+                    entry.seq,
+                    _("Entries %(from)s to %(to)s are missing.")
+                    % {"from": expected_seq, "to": entry.seq - 1},
+                )
+            )
+        if entry.previous != previous:
+            problems.append(
+                Problem(entry.seq, _("It does not follow the entry before it (its link differs)."))
+            )
+        body = canonical(case.number, entry.seq, entry.at, entry.actor, entry.action, entry.detail)
+        if digest_of(entry.previous, body) != entry.digest:
+            problems.append(Problem(entry.seq, _("Its content was changed after it was written.")))
+        previous, expected_seq = entry.digest, entry.seq + 1
+        last_seq, last_digest = entry.seq, entry.digest
+    head = CustodyHead.objects.filter(case=case).first()
+    if head is None:
+        if last_seq:
+            problems.append(Problem(None, _("The chain has no signed head.")))
+        return problems
+    if not signing.verify(
+        public_key_pem, head_body(case.number, head.seq, head.digest), head.signature
+    ):
+        problems.append(Problem(None, _("The signature of the chain's head does not verify.")))
+    elif head.seq > last_seq:
+        problems.append(
+            Problem(
+                None,
+                _(
+                    "The chain ends at entry %(last)s but its signed head is entry %(head)s: "
+                    "entries were removed from its end."
+                )
+                % {"last": last_seq, "head": head.seq},
+            )
+        )
+    elif head.seq != last_seq or head.digest != last_digest:
+        problems.append(Problem(None, _("The last entry is not the one the signed head names.")))
+    return problems
