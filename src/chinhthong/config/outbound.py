@@ -15,7 +15,8 @@ forgery). So, for every hop:
 - the body is capped in size (counted after decompression) and the whole fetch in time.
 
 Failures raise ``FetchError``, whose message says what happened in the user's language; its
-``code`` lets a caller word it its own way.
+``code`` lets a caller word it its own way. Each answer also carries its ``exchanges``: every
+request and answer of the fetch as they went, for whoever keeps them as evidence (WARC).
 """
 
 import datetime as dt
@@ -75,6 +76,27 @@ class Target:
 
 
 @dataclass(frozen=True)
+class Exchange:
+    """One request and its answer, redirects included, as they went over the wire: the headers
+    as sent and as received (in their order, names as written), the body as read (decoded of
+    its Content-Encoding), when it was sent, and over TLS the subject of the server's
+    certificate."""
+
+    url: str
+    address: str
+    at: dt.datetime
+    method: str
+    request_headers: list[tuple[str, str]]
+    request_body: bytes
+    http_version: str
+    status: int
+    reason: str
+    headers: list[tuple[str, str]]
+    body: bytes
+    tls_subject: str = ""
+
+
+@dataclass(frozen=True)
 class Fetched:
     """An answer: its status, headers and body, the URL it came from after redirects, and the
     address it came from."""
@@ -85,6 +107,7 @@ class Fetched:
     url: str
     address: str
     redirects: list[str] = field(default_factory=list)
+    exchanges: list[Exchange] = field(default_factory=list)
 
     @property
     def etag(self) -> str:
@@ -238,13 +261,21 @@ def fetch(
     if last_modified:
         sent["If-Modified-Since"] = last_modified
     redirects: list[str] = []
+    exchanges: list[Exchange] = []
     while True:
         target = vet(url)
         answer = _one_request(target, method, sent, content, limits)
+        exchanges.append(answer.exchange)
         location = answer.headers.get("location") if answer.status in REDIRECTS else None
         if location is None or max_redirects == 0:
             return Fetched(
-                answer.status, answer.headers, answer.body, url, str(target.address), redirects
+                answer.status,
+                answer.headers,
+                answer.body,
+                url,
+                str(target.address),
+                redirects,
+                exchanges,
             )
         if len(redirects) >= max_redirects:
             raise FetchError(
@@ -308,6 +339,49 @@ class _Answer:
     status: int
     headers: httpx.Headers
     body: bytes
+    exchange: Exchange
+
+
+# Certificate subject attributes by their short names (RFC 4514).
+_SUBJECT_NAMES = {
+    "commonName": "CN",
+    "organizationName": "O",
+    "organizationalUnitName": "OU",
+    "countryName": "C",
+    "stateOrProvinceName": "ST",
+    "localityName": "L",
+}
+
+
+def _tls_subject(response: httpx.Response) -> str:
+    """The subject of the certificate the server showed (already verified), or ""."""
+    stream = response.extensions.get("network_stream")
+    ssl_object = stream.get_extra_info("ssl_object") if stream is not None else None
+    certificate = ssl_object.getpeercert() if ssl_object is not None else None
+    subject = (certificate or {}).get("subject", ())
+    return ", ".join(
+        f"{_SUBJECT_NAMES.get(name, name)}={value}" for rdn in subject for name, value in rdn
+    )
+
+
+def _exchange(target: Target, method, content, response, body, at, tls_subject) -> Exchange:
+    def pairs(headers: httpx.Headers) -> list[tuple[str, str]]:
+        return [(k.decode("latin-1"), v.decode("latin-1")) for k, v in headers.raw]
+
+    return Exchange(
+        url=target.url,
+        address=str(target.address),
+        at=at,
+        method=method,
+        request_headers=pairs(response.request.headers),
+        request_body=content or b"",
+        http_version=response.http_version,
+        status=response.status_code,
+        reason=response.reason_phrase,
+        headers=pairs(response.headers),
+        body=body,
+        tls_subject=tls_subject,
+    )
 
 
 def _one_request(target: Target, method, headers, content, limits: _Limits) -> _Answer:
@@ -316,6 +390,7 @@ def _one_request(target: Target, method, headers, content, limits: _Limits) -> _
     if remaining <= 0:
         raise _too_slow(target.url, seconds)
     timeout = min(remaining, limits.idle_seconds)
+    at = dt.datetime.now(dt.UTC)
     try:
         with (
             httpx.Client(timeout=timeout, follow_redirects=False) as client,
@@ -327,6 +402,7 @@ def _one_request(target: Target, method, headers, content, limits: _Limits) -> _
                 extensions={"sni_hostname": target.host},
             ) as response,
         ):
+            tls_subject = _tls_subject(response)
             chunks, size = [], 0
             for chunk in response.iter_bytes():
                 size += len(chunk)
@@ -341,7 +417,9 @@ def _one_request(target: Target, method, headers, content, limits: _Limits) -> _
                 if time.monotonic() > limits.deadline:
                     raise _too_slow(target.url, seconds)
                 chunks.append(chunk)
-            return _Answer(response.status_code, response.headers, b"".join(chunks))
+            body = b"".join(chunks)
+            exchange = _exchange(target, method, content, response, body, at, tls_subject)
+            return _Answer(response.status_code, response.headers, body, exchange)
     except httpx.TimeoutException as exc:
         if time.monotonic() < limits.deadline:  # stalled, with time left in all
             raise FetchError(
