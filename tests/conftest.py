@@ -46,6 +46,16 @@ def _fresh_bulletin_index():
 
 
 @pytest.fixture(autouse=True)
+def _fresh_report_index():
+    # Likewise the reports' text index: rolled-back reports hand their ids out again.
+    from chinhthong.reports import textmatch
+
+    textmatch.reset_index()
+    yield
+    textmatch.reset_index()
+
+
+@pytest.fixture(autouse=True)
 def _fresh_cache(db):
     # Rate-limit and lockout counters live in the cache; each test starts with none.
     cache.clear()

@@ -12,6 +12,9 @@ os.environ["CHINHTHONG_STATICFILES_STORAGE"] = (
     "django.contrib.staticfiles.storage.StaticFilesStorage"
 )
 os.environ["CHINHTHONG_TASK_BACKEND"] = "immediate"
+# Reported links are not fetched from the internet by tests; tests/reports/test_capture*.py
+# turn captures on against servers on loopback.
+os.environ["CHINHTHONG_REPORT_CAPTURE_LINKS"] = "false"
 # Playwright's sync API runs an event loop in the test thread; the ORM calls made by test code
 # around it are still synchronous and safe.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")

@@ -39,6 +39,7 @@ from chinhthong.reach import importers, staff_import
 from chinhthong.reach.models import StaffMember, Unit
 from chinhthong.registry import importing
 from chinhthong.registry.models import Agency, Channel, ReportRecipient, SourceDocument
+from chinhthong.reports.models import Liaison
 from tests.conftest import PASSWORD
 from tests.portal.pictures import png
 
@@ -82,6 +83,8 @@ EDIT = {
     StaffMember: ("position", "Chức vụ đã sửa"),
     Bulletin: ("tags", "bão, phòng chống thiên tai"),  # a draft: its form writes a draft
     Attachment: ("name", "ban-do-da-sua.png"),
+    # A liaison moved to another body (values known once the records exist).
+    Liaison: ("recipient", lambda: str(ReportRecipient.objects.get(code="cong-an-dia-phuong").pk)),
 }
 # The value a revert writes where the change's value with a suffix would not be valid.
 REVERTED = {FeedSource: "https://congchuc.quangninh.gov.vn/rss/phien-ban-cu.xml"}
@@ -102,6 +105,7 @@ ADD = {
     Unit: {"code": "don-vi-thu-nghiem"},
     StaffMember: {"email": "nguoi-moi@quangninh.gov.vn", "phone": "0988 000 111"},
     Bulletin: {"title": "Bản tin thử quyền"},
+    Liaison: {"user": lambda: str(get_user_model().objects.get(username="dau-moi-moi").pk)},
 }
 
 
@@ -194,6 +198,13 @@ def records(default_registry, people, client):
         )
     importers.import_units(UNITS, "don-vi.csv")
     staff_import.import_staff(ROSTER, "can-bo.csv")
+    # Liaisons of the bodies cases are referred to: one to change, two to delete, and a user
+    # for the one an administrator adds.
+    body = ReportRecipient.objects.get(code="pa03-cong-an-quang-ninh")
+    for name in ("dau-moi-1", "dau-moi-xoa-1", "dau-moi-xoa-2"):
+        user = accounts.create_user(name, PASSWORD, role=roles.POLICE_LIAISON)
+        Liaison.objects.create(user=user, recipient=body)
+    accounts.create_user("dau-moi-moi", PASSWORD, role=roles.POLICE_LIAISON)
     for n in (1, 2, 3):  # drafts, each with a picture
         draft = bulletins.Draft(title=f"Bản tin thử {n}", body_markdown="Nội dung.", tags=["thử"])
         bulletin = bulletins.create_draft(draft, actor=None)
@@ -339,6 +350,7 @@ def _check_writes(client, role, model):
     attempts = []  # (what, url, data, permission it needs)
     if obj is not None and model in EDIT:
         field, value = EDIT[model]
+        value = value() if callable(value) else value
         edited = {**form_data(model_admin, obj), field: value}
         attempts.append(("change", f"{base}{obj.pk}/change/", edited, "change"))
         if hasattr(obj, "history"):
@@ -348,7 +360,8 @@ def _check_writes(client, role, model):
             url = f"{base}{obj.pk}/history/{version}/"
             attempts.append(("revert", url, reverted, "change"))
     if model in ADD:
-        added = {**form_data(model_admin, obj), **ADD[model]}
+        extra = {k: v() if callable(v) else v for k, v in ADD[model].items()}
+        added = {**form_data(model_admin, obj), **extra}
         attempts.append(("add", f"{base}add/", added, "add"))
     if victims:
         url = f"{base}{victims[0].pk}/delete/"

@@ -34,6 +34,7 @@ from chinhthong.registry.models import Agency, Channel
 from tests.browser.conftest import screenshot
 from tests.browser.english_text import why_english
 from tests.conftest import PASSWORD
+from tests.reports.helpers import published_rebuttal
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -151,6 +152,15 @@ def _upload_email(page):
         page.locator("input[name=eml]").evaluate("el => el.form.requestSubmit()")
 
 
+def _attach(selector: str, name: str, mime: str, content: bytes):
+    def act(page):
+        page.locator(selector).set_input_files({"name": name, "mimeType": mime, "buffer": content})
+        with page.expect_navigation():
+            page.locator(selector).evaluate("el => el.form.requestSubmit()")
+
+    return act
+
+
 def _error_page(render: Callable) -> Callable[[str], tuple[int, str]]:
     """An error page as its handler renders it in a language (no address of the site fails on
     purpose, and a limit reached would close the other pages to this browser)."""
@@ -212,6 +222,10 @@ def public_visits() -> list[Visit]:
         {"textarea[name=q]": "Sở Y tế thông báo:\ntruy cập https://syt-quangninh.top/ho-tro"},
         "textarea[name=q]",
     )
+    rebutted = published_rebuttal()
+    bad_picture = _attach(
+        "input[name=screenshots]", "anh.png", "image/png", b"<html>not a picture</html>"
+    )
     return [
         Visit("home", "/", routes=("",)),
         Visit("check", "/kiem-tra/", routes=("kiem-tra/",)),
@@ -230,6 +244,58 @@ def public_visits() -> list[Visit]:
             "agency", channel.agency.get_absolute_url(), routes=("danh-ba/co-quan/<slug:code>/",)
         ),
         Visit("report", "/phan-anh/", routes=("phan-anh/",)),
+        Visit("report-form", "/bao-tin-gia/", routes=("bao-tin-gia/",)),
+        Visit("report-form-not-a-picture", "/bao-tin-gia/", act=bad_picture, status=400),
+        Visit(
+            "report-receipt",
+            f"/bao-tin-gia/da-nhan/{rebutted.tracking_code}/",
+            routes=("bao-tin-gia/da-nhan/<str:code>/",),
+        ),
+        Visit("report-lookup", "/bao-tin-gia/tra-cuu/", routes=("bao-tin-gia/tra-cuu/",)),
+        Visit("report-lookup-unknown", "/bao-tin-gia/tra-cuu/?code=TG-2222", status=404),
+        Visit(
+            "report-status",
+            f"/bao-tin-gia/tra-cuu/{rebutted.tracking_code}/",
+            routes=("bao-tin-gia/tra-cuu/<str:code>/",),
+        ),
+        Visit("rebuttals", "/thong-tin-da-xac-minh/", routes=("thong-tin-da-xac-minh/",)),
+        Visit("rebuttals-search", "/thong-tin-da-xac-minh/?q=phat+tien"),
+        Visit(
+            "rebuttal",
+            f"/thong-tin-da-xac-minh/{rebutted.case.rebuttal_slug}/",
+            routes=("thong-tin-da-xac-minh/<slug:slug>/",),
+        ),
+        # The handlers' workspace asks to log in; visited as a handler, in both languages, by
+        # tests/browser/test_reports_loop.py (its steps take POST only).
+        Visit(
+            "reports-workspace-asks-to-log-in",
+            "/xu-ly/",
+            landing="/dang-nhap/",
+            routes=(
+                "xu-ly/",
+                "xu-ly/nhieu-vu-viec/",
+                "xu-ly/thong-ke/",
+                "xu-ly/vu-viec.<str:fmt>",
+                "xu-ly/vu-viec/<str:number>/",
+                "xu-ly/vu-viec/<str:number>/<slug:action>/",
+                "xu-ly/bang-chung/<int:pk>/",
+                "xu-ly/bang-chung/<int:pk>/xem/",
+            ),
+        ),
+        # The pages of the bodies cases are referred to ask to log in; visited as a liaison by
+        # tests/browser/test_reports_loop.py.
+        Visit(
+            "referrals-ask-to-log-in",
+            "/chuyen-xu-ly/",
+            landing="/dang-nhap/",
+            routes=(
+                "chuyen-xu-ly/",
+                "chuyen-xu-ly/<str:number>/",
+                "chuyen-xu-ly/<str:number>/cap-nhat/",
+                "chuyen-xu-ly/<str:number>/ho-so.pdf",
+                "chuyen-xu-ly/<str:number>/ho-so.zip",
+            ),
+        ),
         Visit("bulletins", "/ban-tin/", routes=("ban-tin/",)),
         Visit("bulletins-search", "/ban-tin/?q=lua+dao"),
         Visit("bulletin", f"/ban-tin/{bulletin.slug}/", routes=("ban-tin/<slug:slug>/",)),

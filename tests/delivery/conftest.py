@@ -6,7 +6,7 @@ import contextlib
 
 import pytest
 
-from tests.delivery.smtp_server import smtp_server
+from tests.delivery.smtp_server import site_sending_to
 
 
 @pytest.fixture(autouse=True)
@@ -19,15 +19,10 @@ def _one_sending_thread(settings):
 @pytest.fixture
 def mail(settings):
     """A real SMTP server, and the site sending to it as CHINHTHONG_SMTP_URL would set up."""
-    with smtp_server() as server:
-        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-        settings.EMAIL_HOST = "127.0.0.1"
-        settings.EMAIL_PORT = server.port
-        settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
-        settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
-        settings.EMAIL_TIMEOUT = 30
-        settings.MAIL_FROM = "bantin@quangninh.gov.vn"
-        settings.PUBLIC_URL = "https://congchuc.example.vn"
+    sending = site_sending_to(
+        settings, mail_from="bantin@quangninh.gov.vn", public_url="https://congchuc.example.vn"
+    )
+    with sending as server:
         yield server
 
 

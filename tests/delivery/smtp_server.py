@@ -160,6 +160,22 @@ def smtp_server():
 
 
 # --- as a process of its own (bench/bulletin_email.py) ------------------------------------------
+@contextlib.contextmanager
+def site_sending_to(settings, *, mail_from: str, public_url: str):
+    """A real SMTP server, and the site sending to it as CHINHTHONG_SMTP_URL would set up
+    (``settings``: pytest-django's fixture)."""
+    with smtp_server() as server:
+        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+        settings.EMAIL_HOST = "127.0.0.1"
+        settings.EMAIL_PORT = server.port
+        settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+        settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+        settings.EMAIL_TIMEOUT = 30
+        settings.MAIL_FROM = mail_from
+        settings.PUBLIC_URL = public_url
+        yield server
+
+
 class AppendingHandler:
     def __init__(self, out):
         self.out = out

@@ -31,5 +31,44 @@ def report(
     files=(),
     **fields,
 ):
+    way_in = fields.pop("intake", Intake.WEB)
     submission = intake.Submission(claim=claim, links=list(links), files=list(files), **fields)
-    return intake.submit(submission, intake=fields.pop("intake", Intake.WEB))
+    return intake.submit(submission, intake=way_in)
+
+
+def handler_user(username: str = "xu-ly-tin-gia"):
+    from django.contrib.auth import get_user_model
+
+    from chinhthong.accounts import roles
+    from chinhthong.accounts import services as accounts
+    from tests.conftest import PASSWORD
+
+    found = get_user_model().objects.filter(username=username).first()
+    return found or accounts.create_user(username, PASSWORD, role=roles.REPORT_HANDLER)
+
+
+def published_rebuttal():
+    """A report on a claim decided as fake news and published as verified information; the
+    report (its tracking code shows the outcome)."""
+    from chinhthong.reports import handling, rebuttals
+    from chinhthong.reports.models import Verdict
+
+    made = report(
+        claim="Tin nhắn báo tỉnh phát tiền hỗ trợ 2 triệu đồng, bấm vào liên kết để nhận",
+        links=["https://www.facebook.com/ho-tro-tien/posts/789"],
+    )
+    handler = handler_user()
+    handling.decide(
+        made.case,
+        actor=handler,
+        verdict=Verdict.FABRICATED,
+        finding="Sở Tài chính tỉnh Quảng Ninh xác nhận không có chương trình này.",
+    )
+    rebuttals.publish_rebuttal(
+        made.case,
+        actor=handler,
+        title="Không có chương trình phát tiền hỗ trợ 2 triệu đồng",
+        text="Tỉnh **không** phát tiền qua liên kết. Không bấm vào liên kết lạ.",
+    )
+    made.refresh_from_db()
+    return made

@@ -19,6 +19,7 @@ from chinhthong.config.client_ip import client_ip
 from chinhthong.config.refusals import NotFound
 from chinhthong.portal import services as portal
 from chinhthong.reach import events
+from chinhthong.reports import rebuttals
 
 # A forward of the longest text, URL-encoded (a Vietnamese letter is 9 bytes), and the form.
 MAX_FORWARD_BODY = forwards.MAX_FORWARD_CHARS * 9 + 16 * 1024
@@ -72,6 +73,7 @@ def detail(request: HttpRequest, slug: str) -> HttpResponse:
             "share_links": portal.share_links(canonical),
             "description": latest.summary or diffs.plain_text(latest.body_html)[:300],
             "is_urgent": page.bulletin.urgency == "urgent",
+            "rebuttals": rebuttals.rebuttals_for_bulletin(page.bulletin),
         },
     )
 

@@ -11,6 +11,7 @@ from chinhthong.clients.ratelimit import RateLimitExceeded
 from chinhthong.config import api_errors
 from chinhthong.reach.api import router as reach_router
 from chinhthong.registry.api import router as registry_router
+from chinhthong.reports.api import router as reports_router
 
 
 class API(NinjaAPI):
@@ -58,3 +59,4 @@ def _invalid_parameters(request, exc):
 api.add_router("/", checks_router)
 api.add_router("/", registry_router)
 api.add_router("/", reach_router)
+api.add_router("/", reports_router)

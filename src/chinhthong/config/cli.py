@@ -79,6 +79,7 @@ def _mount() -> None:
     from chinhthong.portal.cli import app as site_app
     from chinhthong.reach.cli import staff_app, units_app
     from chinhthong.registry.cli import app as registry_app
+    from chinhthong.reports.cli import app as reports_app
 
     app.add_typer(registry_app, name="registry")
     app.add_typer(accounts_app, name="accounts")
@@ -90,6 +91,7 @@ def _mount() -> None:
     app.add_typer(staff_app, name="staff")
     app.add_typer(bulletins_app, name="bulletins")
     app.add_typer(delivery_app, name="delivery")
+    app.add_typer(reports_app, name="reports")
     app.command("check")(checks_cli.check)
     app.command("verify-eval")(checks_cli.verify_eval)
 

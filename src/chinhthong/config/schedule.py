@@ -28,6 +28,14 @@ PERIODIC = [
     (300, "chinhthong.delivery.tasks.read_bounces"),
     # Staff activity kept no longer than CHINHTHONG_REACH_RETENTION_DAYS (docs/privacy.md).
     (86400, "chinhthong.reach.tasks.prune_reach_records"),
+    # Reporters' names and contacts, a retention period after their case closed
+    # (reports/retention.py).
+    (86400, "chinhthong.reports.retention.erase_contacts"),
+    # Reports forwarded to CHINHTHONG_REPORT_MAILDIR, each message once (reports/mail_tasks.py).
+    (60, "chinhthong.reports.mail_tasks.ingest_mail"),
+    # Reporters not yet told their case's outcome (a failed send, a report that joined a
+    # decided case) (reports/outcome_messages.py).
+    (600, "chinhthong.reports.outcome_messages.tell_pending_reporters"),
     # The dashboards' tallies of past days and of bulletins past their first 24 hours
     # (reach/tallies.py); the day in progress is always counted from the events.
     (3600, "chinhthong.reach.tallies.make_due_tallies"),

@@ -447,6 +447,12 @@ EVIDENCE_DIR = Path(envstr("CHINHTHONG_EVIDENCE_DIR", str(VAR_DIR / "evidence"))
 # Reporters' names and contacts are erased this many days after their case is closed
 # (reports/tasks.py; docs/privacy.md).
 REPORT_CONTACT_RETENTION_DAYS = max(1, envint("CHINHTHONG_REPORT_CONTACT_RETENTION_DAYS", 180))
+# Whether each reported link is fetched once, as evidence (reports/capture.py, through the
+# shared outbound fetch); off where the site may not reach the internet.
+REPORT_CAPTURE_LINKS = envbool("CHINHTHONG_REPORT_CAPTURE_LINKS", True)
+# A Maildir where reports forwarded by mail arrive (reports/mail_intake.py): read every minute
+# when set; messages that cannot be reports go to its .Refused folder.
+REPORT_MAILDIR = envstr("CHINHTHONG_REPORT_MAILDIR").strip()
 # Whether a referral package names the reporters (only where the body needs a witness).
 REFERRAL_INCLUDES_CONTACT = envbool("CHINHTHONG_REFERRAL_INCLUDES_CONTACT", False)
 # Hours a case may take, from its report to a decision, by priority (low, normal, high, urgent).
@@ -462,6 +468,9 @@ if len(REPORT_DUE_HOURS) != 4 or min(REPORT_DUE_HOURS) < 1:
 REPORT_JOIN_SCORE = float(envstr("CHINHTHONG_REPORT_JOIN_SCORE", "0.85"))
 REPORT_SUGGEST_SCORE = float(envstr("CHINHTHONG_REPORT_SUGGEST_SCORE", "0.5"))
 REPORT_SHORT_WORDS = envint("CHINHTHONG_REPORT_SHORT_WORDS", 8)
+# A dotted path to a function text -> vector that re-ranks matching's candidates (an embedding
+# model the installation provides); empty: lexical matching only (reports/textmatch.py).
+REPORT_EMBEDDER = envstr("CHINHTHONG_REPORT_EMBEDDER").strip()
 
 # Outbound fetches (config/outbound.py: blocklist and channel feeds, push, Zalo) refuse private
 # and local addresses; networks listed here are allowed anyway (a mirror inside the network).

@@ -9,11 +9,16 @@ from chinhthong.clients.ratelimit import limited
 from chinhthong.config import views
 from chinhthong.config.api import api
 from chinhthong.registry.urls import snapshot_urlpatterns
+from chinhthong.reports.views import MAX_REPORT_BODY
 
 api_urls = api.urls
 # Every API view is counted in the "api" group, and takes a body of the request's size at most
 # (the email check takes a whole message).
-_API_BODY = {"check": MAX_CHECK_BYTES, "check/email": MAX_EMAIL_BYTES + 64 * 1024}
+_API_BODY = {
+    "check": MAX_CHECK_BYTES,
+    "check/email": MAX_EMAIL_BYTES + 64 * 1024,
+    "reports": MAX_REPORT_BODY,
+}
 for _pattern in api_urls[0]:
     limited("api", max_body=_API_BODY.get(str(_pattern.pattern)))(_pattern.callback)
 # POST /api/v1/check, which a mail gateway calls for every message, is also routed at the first
@@ -34,6 +39,7 @@ urlpatterns = [
     path("", include("chinhthong.bulletins.urls")),
     path("", include("chinhthong.reach.urls")),
     path("", include("chinhthong.delivery.urls")),
+    path("", include("chinhthong.reports.urls")),
     *snapshot_urlpatterns,
     path("api/docs", limited("pages")(partial(openapi_view, api=api)), name="api-docs"),
     path("healthz", views.healthz, name="healthz"),

@@ -1,13 +1,25 @@
 from django.contrib import admin
 
+from chinhthong.accounts import roles
 from chinhthong.reports.models import Liaison
 
 
 @admin.register(Liaison)
 class LiaisonAdmin(admin.ModelAdmin):
-    """Administrators say who speaks for which body: that user sees only its referrals."""
+    """Administrators say who speaks for which body: that user sees only its referrals
+    (reports/access.py). Only accounts with the police liaison role can be named."""
 
     list_display = ("user", "recipient")
     list_select_related = ("user", "recipient")
-    autocomplete_fields = ()
-    search_fields = ("user__username", "recipient__name")
+    list_filter = ("recipient",)
+    search_fields = ("user__username", "user__first_name", "user__last_name", "recipient__name")
+    raw_id_fields = ("user",)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "user":
+            kwargs["queryset"] = db_field.related_model.objects.filter(
+                groups__name=roles.POLICE_LIAISON, is_active=True
+            )
+        elif db_field.name == "recipient":
+            kwargs["queryset"] = db_field.related_model.objects.filter(active=True)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)

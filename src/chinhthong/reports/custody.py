@@ -10,9 +10,12 @@ kept apart: a chain that ends before its signed head has been cut. `chinhthong r
 verify-custody CASE` checks all three.
 """
 
+import functools
 import hashlib
 import json
+import os
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import NamedTuple
 
 from django.conf import settings
@@ -72,7 +75,7 @@ def append(case: Case, action: str, detail: dict, *, actor=None) -> CustodyEntry
         previous=previous,
         digest=digest,
     )
-    key = signing.load_private_key(settings.REGISTRY_SIGNING_KEY_FILE)
+    key = _signing_key()
     CustodyHead.objects.update_or_create(
         case=case,
         defaults={
@@ -86,6 +89,20 @@ def append(case: Case, action: str, detail: dict, *, actor=None) -> CustodyEntry
     return entry
 
 
+def _signing_key():
+    """The installation's key, read again only when its file changes (a report writes several
+    entries, each signed: reading and parsing the file each time was a quarter of a report's
+    cost, bench/report_intake.py)."""
+    path = settings.REGISTRY_SIGNING_KEY_FILE
+    stat = os.stat(path)
+    return _key_from(str(path), stat.st_mtime_ns, stat.st_size)
+
+
+@functools.lru_cache(maxsize=4)
+def _key_from(path: str, _mtime_ns: int, _size: int):
+    return signing.load_private_key(Path(path))
+
+
 class Problem(NamedTuple):
     seq: int | None
     message: str
@@ -94,8 +111,7 @@ class Problem(NamedTuple):
 def verify(case: Case, public_key_pem: bytes | None = None) -> list[Problem]:
     """Every break in ``case``'s chain, in order; none when it holds."""
     if public_key_pem is None:
-        key = signing.load_private_key(settings.REGISTRY_SIGNING_KEY_FILE)
-        public_key_pem = signing.public_pem(key)
+        public_key_pem = signing.public_pem(_signing_key())
     problems: list[Problem] = []
     previous, expected_seq = GENESIS, 1
     last_seq, last_digest = 0, GENESIS

@@ -9,7 +9,9 @@ picture refuses the report with a message naming it, and nothing is stored.
 
 import datetime as dt
 import re
+import secrets
 from dataclasses import dataclass, field
+from functools import partial
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -20,7 +22,7 @@ from django.utils.translation import gettext as _
 
 from chinhthong.checks import services as checks
 from chinhthong.config.refusals import Refused
-from chinhthong.reports import custody, evidence, links, matching
+from chinhthong.reports import custody, evidence, links, matching, tasks, textmatch
 from chinhthong.reports.models import (
     Case,
     Evidence,
@@ -33,6 +35,7 @@ from chinhthong.reports.models import (
 from chinhthong.verify.results import Verdict
 
 MAX_CLAIM_CHARS = 10_000
+_PHONE_CHARACTERS = re.compile(r"\+?[0-9 .()-]{1,30}")
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 MIN_CLAIM_CHARS = 10
 MAX_NAME_CHARS = 200
@@ -74,17 +77,19 @@ class Checked:
 def _clean_claim(text: str) -> str:
     # Kept as seen (invisible characters of a post may be part of its trick), but for control
     # characters, which no post shows.
-    claim = _CONTROL.sub("", (text or "").replace("\r\n", "\n")).strip()
-    if len(claim) > MAX_CLAIM_CHARS:
+    if len(text or "") > MAX_CLAIM_CHARS:
         raise Refused(
             _("The claim is longer than %(n)s characters.") % {"n": MAX_CLAIM_CHARS},
             code="claim_too_long",
         )
-    return claim
+    return _CONTROL.sub("", (text or "").replace("\r\n", "\n")).strip()
 
 
 def _clean_phone(text: str) -> str:
-    phone = "".join(ch for ch in (text or "") if ch.isdigit() or ch == "+")
+    given = (text or "").strip()
+    if given and not _PHONE_CHARACTERS.fullmatch(given):
+        raise Refused(_("The phone number is not valid."), code="contact_phone")
+    phone = "".join(ch for ch in given if ch.isdigit() or ch == "+")
     if phone and not (9 <= len(phone.lstrip("+")) <= 15):
         raise Refused(_("The phone number is not valid."), code="contact_phone")
     return phone
@@ -92,6 +97,8 @@ def _clean_phone(text: str) -> str:
 
 def _clean_email(text: str) -> str:
     email = (text or "").strip()
+    if len(email) > 254:
+        raise Refused(_("The email address is not valid."), code="contact_email")
     if email:
         try:
             validate_email(email)
@@ -126,7 +133,12 @@ def check(submission: Submission) -> Checked:
             checked_files.append((upload, evidence.check_image(upload.data, upload.name)))
         else:
             checked_files.append((upload, None))
-    name = " ".join((submission.contact_name or "").split())[:MAX_NAME_CHARS]
+    name = " ".join((submission.contact_name or "").split())
+    if len(name) > MAX_NAME_CHARS:
+        raise Refused(
+            _("The name is longer than %(n)s characters.") % {"n": MAX_NAME_CHARS},
+            code="contact_name",
+        )
     return Checked(
         claim,
         found,
@@ -173,7 +185,7 @@ def _title(claim: str, found: list[links.ReportedLink]) -> str:
 def new_case(title: str, priority: int, platform: str, *, actor) -> Case:
     now = timezone.now()
     case = Case.objects.create(
-        number=f"tmp-{now.timestamp()}",
+        number=f"tmp-{secrets.token_hex(7)}",  # until the row has its id
         title=title,
         priority=priority,
         platform=platform,
@@ -222,6 +234,7 @@ def submit(submission: Submission, *, intake: str, actor=None, unit=None) -> Rep
         source_key=submission.source_key,
         suggested_case=placed.suggestion,
         suggested_score=placed.suggestion_score,
+        match_terms=textmatch.terms_of(checked.claim),  # no process segments it again
     )
     ReportLink.objects.bulk_create(
         ReportLink(
@@ -251,6 +264,7 @@ def submit(submission: Submission, *, intake: str, actor=None, unit=None) -> Rep
     )
     for upload, image in checked.images:
         add_file(case, report, upload, image, actor=reporter)
+    transaction.on_commit(partial(tasks.after_intake, report.pk))
     return report
 
 

@@ -6,6 +6,7 @@ from typing import NamedTuple
 from urllib.parse import parse_qsl, urlencode
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from chinhthong.config.refusals import Refused
 from chinhthong.verify import urls
@@ -39,7 +40,7 @@ PLATFORM_NAMES = {
     "instagram": "Instagram",
     "threads": "Threads",
     "telegram": "Telegram",
-    "web": "Web",
+    "web": _lazy("Website"),
 }
 _PREFIXES = ("www.", "m.", "mobile.", "mbasic.", "web.", "vm.", "vt.")
 # Parameters that say who shared a link or from where, never which post it is.

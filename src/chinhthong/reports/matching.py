@@ -1,14 +1,21 @@
 """Where a new report belongs: the case it joins on its own, or one to suggest to handlers.
 
 A report joins a case on its own when it points at the same post (the same canonical link) or
-carries the same screenshot (perceptual hashes at most evidence.NEAR_BITS apart). Closed and
-rejected cases are never joined: a claim that comes back is a new case, with the old one
-suggested.
+carries the same screenshot (perceptual hashes at most evidence.NEAR_BITS apart), or says the
+same (textmatch.py: a score of settings.REPORT_JOIN_SCORE or more against a claim of an open
+case; never for a claim of fewer than settings.REPORT_SHORT_WORDS words). Below that, down to
+settings.REPORT_SUGGEST_SCORE, the closest case is suggested to handlers. Closed and rejected
+cases are never joined: a claim that comes back is a new case, with the old one suggested.
+
+`related(case)` lists the other cases and the published bulletins that address its claim, for
+the case page.
 """
 
 from dataclasses import dataclass
 
-from chinhthong.reports import evidence
+from django.conf import settings
+
+from chinhthong.reports import evidence, textmatch
 from chinhthong.reports.models import Case, Evidence, ReportLink, State
 
 # Cases a new report may join on its own.
@@ -18,7 +25,7 @@ OPEN_STATES = (State.NEW, State.TRIAGE, State.INVESTIGATING, State.DECIDED, Stat
 @dataclass
 class Placement:
     case: Case | None = None  # joined on its own
-    reason: str = ""  # "link", "screenshot"
+    reason: str = ""  # "link", "screenshot", "text"
     suggestion: Case | None = None
     suggestion_score: float | None = None
 
@@ -34,7 +41,58 @@ def place(*, claim: str, canonical_urls: list[str], phashes: list[str]) -> Place
         if by_picture.state in OPEN_STATES:
             return Placement(case=by_picture, reason="screenshot")
         return Placement(suggestion=by_picture, suggestion_score=1.0)
-    return Placement()
+    return by_text(claim)
+
+
+def by_text(claim: str) -> Placement:
+    """The open case whose claims say the same as ``claim`` (joined), or the closest case
+    (suggested)."""
+    if not claim.strip():
+        return Placement()
+    floor = settings.REPORT_SUGGEST_SCORE
+    hits = textmatch.search(claim, kinds=("case",), limit=10, floor=floor)
+    if not hits:
+        return Placement()
+    cases = Case.objects.in_bulk([hit.id for hit in hits])
+    found = [(hit.score, cases[hit.id]) for hit in hits if hit.id in cases]
+    if not found:
+        return Placement()
+    long_enough = textmatch.word_count(claim) >= settings.REPORT_SHORT_WORDS
+    for score, case in found:
+        if score >= settings.REPORT_JOIN_SCORE and long_enough and case.state in OPEN_STATES:
+            return Placement(case=case, reason="text")
+    score, case = found[0]
+    return Placement(suggestion=case, suggestion_score=score)
+
+
+@dataclass
+class Related:
+    kind: str  # "case", "bulletin"
+    item: object  # the Case or the Bulletin
+    score: float
+
+
+def related(case: Case, limit: int = 5) -> list[Related]:
+    """Other cases and published bulletins that address ``case``'s claim (its title and its
+    reports' claims), closest first, each scoring at least settings.REPORT_SUGGEST_SCORE."""
+    from chinhthong.bulletins.queries import published
+
+    latest = case.reports.order_by("-received_at").values_list("claim", flat=True)[:5]
+    claims = [case.title, *latest]
+    hits = textmatch.search(
+        list(dict.fromkeys(c for c in claims if c)),
+        limit=limit,
+        floor=settings.REPORT_SUGGEST_SCORE,
+        exclude_case=case.pk,
+    )
+    cases = Case.objects.in_bulk([h.id for h in hits if h.kind == "case"])
+    bulletins = published().in_bulk([h.id for h in hits if h.kind == "bulletin"])
+    out = []
+    for hit in hits:
+        item = (cases if hit.kind == "case" else bulletins).get(hit.id)
+        if item is not None:
+            out.append(Related(hit.kind, item, hit.score))
+    return out
 
 
 def _same_post(canonical_urls: list[str]) -> Case | None:

@@ -90,6 +90,9 @@ class Case(models.Model):
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # When it was last closed or found not actionable: reporters' contacts are erased a
+    # retention period after it (reports/privacy.py).
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     platform = models.CharField(_("platform"), max_length=32, blank=True)
     created_at = models.DateTimeField(_("received"), auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -115,6 +118,11 @@ class Case(models.Model):
 
     def __str__(self) -> str:
         return f"{self.number} — {self.title}"
+
+    @property
+    def awaiting_decision(self) -> bool:
+        """New, in triage or being investigated: it has a due time to meet."""
+        return self.state in (State.NEW, State.TRIAGE, State.INVESTIGATING)
 
 
 class Report(models.Model):
@@ -146,6 +154,9 @@ class Report(models.Model):
     )
     suggested_score = models.FloatField(null=True, blank=True)
     outcome_sent_at = models.DateTimeField(null=True, blank=True)
+    # The claim's words prepared for matching (textmatch.stored_terms: normalised, segmented by
+    # underthesea), so that a process building its index does not segment every claim again.
+    match_terms = models.JSONField(default=dict, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("report")
@@ -158,6 +169,19 @@ class Report(models.Model):
     @property
     def has_contact(self) -> bool:
         return bool(self.contact_email or self.contact_phone)
+
+
+class BulletinTerms(models.Model):
+    """A published bulletin version's words prepared for matching reports against it
+    (textmatch.stored_terms), made once: a version never changes once published."""
+
+    version = models.OneToOneField(
+        "bulletins.BulletinVersion", on_delete=models.CASCADE, related_name="+"
+    )
+    terms = models.JSONField(default=dict)
+
+    def __str__(self) -> str:
+        return f"terms of version {self.version_id}"
 
 
 class ReportLink(models.Model):

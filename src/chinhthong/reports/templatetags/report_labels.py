@@ -1,0 +1,9 @@
+from django import template
+
+from chinhthong.reports import labels
+
+register = template.Library()
+register.filter("custody_action", labels.action)
+register.filter("custody_actor", labels.actor)
+register.filter("link_verdict", labels.link_verdict)
+register.filter("platform_name", labels.platform)
