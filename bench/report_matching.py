@@ -57,7 +57,7 @@ from forward_check import EMOJI, body, sentence, strip_marks
 from rapidfuzz import process
 from rapidfuzz.distance import Indel
 
-from chinhthong.reports import textmatch
+from chinhthong.reports import textindex, textmatch, textnorm
 
 SUBJECTS = [
     "Tỉnh",
@@ -202,10 +202,10 @@ def main() -> None:
 
     gc.collect()
     started = time.perf_counter()
-    normal_claims = [textmatch.normalise(c) for c in claims]
+    normal_claims = [textnorm.normalise(c) for c in claims]
     took_claims = time.perf_counter() - started
     started = time.perf_counter()
-    normal_bulletins = [textmatch.normalise(b) for b in bulletins]
+    normal_bulletins = [textnorm.normalise(b) for b in bulletins]
     took_bulletins = time.perf_counter() - started
     print(
         f"normalised (underthesea included): claims {took_claims:.1f} s "
@@ -213,12 +213,12 @@ def main() -> None:
         f"({took_bulletins / max(1, args.bulletins) * 1000:.2f} ms each)"
     )
     started = time.perf_counter()
-    cases = textmatch.TextIndex.of("case", enumerate(normal_claims))
-    bulletin_index = textmatch.TextIndex.of("bulletin", enumerate(normal_bulletins), contain=True)
+    cases = textindex.TextIndex.of("case", enumerate(normal_claims))
+    bulletin_index = textindex.TextIndex.of("bulletin", enumerate(normal_bulletins), contain=True)
     built = time.perf_counter() - started
     print(f"BM25 indexes built in {built:.1f} s (from the normalised texts)")
     started = time.perf_counter()
-    cases.add([(args.cases, textmatch.normalise(claim(rng)))])
+    cases.add([(args.cases, textnorm.normalise(claim(rng)))])
     print(f"a new report added to the index: {ms(time.perf_counter() - started)}")
     started = time.perf_counter()
     cases._rebuild()
@@ -242,13 +242,13 @@ def main() -> None:
 
     join, suggest = 0.85, 0.5  # settings.REPORT_JOIN_SCORE, REPORT_SUGGEST_SCORE
     for _kind, text, _source in queries[:3]:  # a warm process (bm25s's first call compiles)
-        cases.search(textmatch.normalise(text))
-        bulletin_index.search(textmatch.normalise(text))
+        cases.search(textnorm.normalise(text))
+        bulletin_index.search(textnorm.normalise(text))
     times, normalise_times, results = [], [], []
     for _kind, text, _source in queries:
-        textmatch.segment.cache_clear()
+        textnorm.segment.cache_clear()
         started = time.perf_counter()
-        query = textmatch.normalise(text)
+        query = textnorm.normalise(text)
         normalised = time.perf_counter()
         case_hits = cases.search(query, limit=10)
         bulletin_index.search(query, limit=5, floor=suggest)
@@ -265,7 +265,7 @@ def main() -> None:
         score = best.score if best else 0.0
         tally["joined" if score >= join else "suggested" if score >= suggest else "none"] += 1
         if source is not None and best is not None:
-            own = textmatch.similarity(textmatch.normalise(_text), normal_claims[source])
+            own = textnorm.similarity(textnorm.normalise(_text), normal_claims[source])
             tally["found its own case (or one as close)"] += best.id == source or best.score >= own
     print(
         f"index: {len(queries)} queries, p50 {ms(percentile(times, 0.5))}, "
@@ -277,17 +277,17 @@ def main() -> None:
 
     # The reference: every text scored.
     claim_words = [n.folded for n in normal_claims]
-    bulletin_pairs = [textmatch.pairs(n) for n in normal_bulletins]
+    bulletin_pairs = [textnorm.pairs(n) for n in normal_bulletins]
     n_ref = min(args.reference_queries, len(queries))
     ref_times, agree = [], 0
     for (_kind, text, _source), hits in zip(queries[:n_ref], results[:n_ref], strict=True):
-        textmatch.segment.cache_clear()
+        textnorm.segment.cache_clear()
         started = time.perf_counter()
-        query = textmatch.normalise(text)
+        query = textnorm.normalise(text)
         best = process.extractOne(query.folded, claim_words, scorer=Indel.normalized_similarity)
-        query_pairs = textmatch.pairs(query)
+        query_pairs = textnorm.pairs(query)
         for found in bulletin_pairs:
-            textmatch.containment(query, query_pairs, found)
+            textnorm.containment(query, query_pairs, found)
         ref_times.append(time.perf_counter() - started)
         # The scan's measure (folded words) of the index's best, against the scan's best.
         mine = Indel.normalized_similarity(query.folded, claim_words[hits[0].id]) if hits else 0
@@ -385,7 +385,7 @@ def first_match_from_database(claims, normal_claims, bulletins, normal_bulletins
         # Written back as a first build without stored terms writes them (textmatch._store).
         report_ids = list(Report.objects.order_by("pk").values_list("pk", flat=True))
         rows = [
-            (pk, textmatch.stored_terms(n)) for pk, n in zip(report_ids, normal_claims, strict=True)
+            (pk, textnorm.stored_terms(n)) for pk, n in zip(report_ids, normal_claims, strict=True)
         ]
         size = sum(len(json.dumps(terms, ensure_ascii=False).encode()) for _pk, terms in rows)
         started = time.perf_counter()
@@ -399,7 +399,7 @@ def first_match_from_database(claims, normal_claims, bulletins, normal_bulletins
             BulletinVersion.objects.order_by("bulletin_id").values_list("pk", flat=True)
         )
         rows = [
-            (pk, textmatch.stored_terms(n))
+            (pk, textnorm.stored_terms(n))
             for pk, n in zip(version_ids, normal_bulletins, strict=True)
         ]
         size = sum(len(json.dumps(terms, ensure_ascii=False).encode()) for _pk, terms in rows)
@@ -459,7 +459,7 @@ def first_match(query_file: str) -> None:
     queries.current_index()
     out["site_index"] = time.perf_counter() - at
     at = time.perf_counter()
-    textmatch._tokenizer()
+    textnorm._tokenizer()
     out["underthesea"] = time.perf_counter() - at
     at = time.perf_counter()
     textmatch.search(texts[0], kinds=("case",))
@@ -474,12 +474,12 @@ def first_match(query_file: str) -> None:
     out["total"] = time.perf_counter() - started
     out["indexed_reports"] = len(textmatch._state["reports"])
     out["indexed_bulletins"] = len(textmatch._state["bulletins"])
-    out["segmented"] = textmatch.segment.cache_info().misses
+    out["segmented"] = textnorm.segment.cache_info().misses
     # The stored terms are what the site's texts give (20 of each, prepared again).
     source = queries.current_index()
     sample = [(b, v[-1]) for b, v in list(source.forwards.versions.items())[:20]]
     out["same_bulletins"] = sum(
-        textmatch.normalise(v.text, max_chars=textmatch.MAX_BULLETIN_CHARS)
+        textnorm.normalise(v.text, max_chars=textmatch.MAX_BULLETIN_CHARS)
         == textmatch._normalised[("bulletin", b, v.number)]
         for b, v in sample
     )
@@ -487,7 +487,7 @@ def first_match(query_file: str) -> None:
 
     rows = Report.objects.order_by("pk").values_list("pk", "claim")[:20]
     out["same_reports"] = sum(
-        textmatch.normalise(c, max_chars=textmatch.MAX_BULLETIN_CHARS)
+        textnorm.normalise(c, max_chars=textmatch.MAX_BULLETIN_CHARS)
         == textmatch._normalised[("report", pk, 0)]
         for pk, c in rows
     )

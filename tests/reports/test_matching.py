@@ -7,7 +7,7 @@ import pytest
 from chinhthong.accounts import roles
 from chinhthong.accounts import services as accounts
 from chinhthong.config.refusals import Refused
-from chinhthong.reports import custody, grouping, intake, matching, textmatch
+from chinhthong.reports import custody, grouping, intake, matching, textindex, textmatch, textnorm
 from chinhthong.reports.models import Case, Comment, Evidence, State
 from tests.bulletins.public_bulletins import publish
 from tests.conftest import PASSWORD
@@ -58,45 +58,45 @@ def joined_by(case, code):
 
 # --- normalisation ---------------------------------------------------------------------------
 def test_normalisation_sees_through_diacritics_teencode_and_emphasis():
-    assert textmatch.words_of("Ko dc đi vs ng lạ, bít j chưa, bây h quáaaa nguy hiểm!!! 🔥") == [
+    assert textnorm.words_of("Ko dc đi vs ng lạ, bít j chưa, bây h quáaaa nguy hiểm!!! 🔥") == [
         *"không được đi với người lạ biết gì chưa bây giờ quá nguy hiểm".split()
     ]
-    assert textmatch.words_of("hông bít, khônggg điii, 10h sáng") == [
+    assert textnorm.words_of("hông bít, khônggg điii, 10h sáng") == [
         *"không biết không đi 10 giờ sáng".split()
     ]
     # Doubled letters of real words stay; a vowel with its own mark is not a repeat.
-    assert textmatch.words_of("xoong nồi, hươu cứu") == ["xoong", "nồi", "hươu", "cứu"]
+    assert textnorm.words_of("xoong nồi, hươu cứu") == ["xoong", "nồi", "hươu", "cứu"]
     # Links and emoji are not words of the claim.
     linked = "Xem ngay https://bit.ly/x1 và fb.com/abc/123 👉👉"
-    assert textmatch.words_of(linked) == ["xem", "ngay", "và"]
+    assert textnorm.words_of(linked) == ["xem", "ngay", "và"]
     # The tone counts wherever it was written.
-    assert textmatch.normalise("hoà bình").words == textmatch.normalise("hòa bình").words
-    plain, marked = textmatch.normalise(PLAIN), textmatch.normalise(CLAIM)
+    assert textnorm.normalise("hoà bình").words == textnorm.normalise("hòa bình").words
+    plain, marked = textnorm.normalise(PLAIN), textnorm.normalise(CLAIM)
     assert plain.folded == marked.folded
     assert marked.accented and not plain.accented
     assert "phong_toa" in marked.compounds  # segmented by underthesea
 
 
 def test_scores_mean_something():
-    marked = textmatch.normalise(CLAIM)
-    assert textmatch.similarity(marked, textmatch.normalise(CLAIM)) == 1.0
-    assert textmatch.similarity(marked, textmatch.normalise(PLAIN)) == 1.0
-    assert textmatch.similarity(marked, textmatch.normalise(TEEN)) == 1.0
-    longer = textmatch.normalise(CLAIM + ". Ai có người thân ở đó thì báo ngay cho họ biết")
-    assert 0.5 <= textmatch.similarity(marked, longer) < 0.85
-    assert textmatch.similarity(marked, textmatch.normalise(OTHER)) < 0.3
+    marked = textnorm.normalise(CLAIM)
+    assert textnorm.similarity(marked, textnorm.normalise(CLAIM)) == 1.0
+    assert textnorm.similarity(marked, textnorm.normalise(PLAIN)) == 1.0
+    assert textnorm.similarity(marked, textnorm.normalise(TEEN)) == 1.0
+    longer = textnorm.normalise(CLAIM + ". Ai có người thân ở đó thì báo ngay cho họ biết")
+    assert 0.5 <= textnorm.similarity(marked, longer) < 0.85
+    assert textnorm.similarity(marked, textnorm.normalise(OTHER)) < 0.3
 
 
 def test_an_index_ranks_the_same_text_first_among_many():
     texts = [CLAIM, OTHER] + [
         f"Thông báo lịch cắt điện số {n} tại phường {n} ngày mai" for n in range(50)
     ]
-    index = textmatch.TextIndex.of("case", enumerate(map(textmatch.normalise, texts)))
-    hits = index.search(textmatch.normalise(PLAIN), limit=3)
+    index = textindex.TextIndex.of("case", enumerate(map(textnorm.normalise, texts)))
+    hits = index.search(textnorm.normalise(PLAIN), limit=3)
     assert hits[0].id == 0 and hits[0].score == 1.0
     assert all(h.score < 0.5 for h in hits[1:])
-    index.add([(99, textmatch.normalise(TEEN))])  # scanned until the BM25 part is rebuilt
-    assert {h.id for h in index.search(textmatch.normalise(CLAIM), limit=2)} == {0, 99}
+    index.add([(99, textnorm.normalise(TEEN))])  # scanned until the BM25 part is rebuilt
+    assert {h.id for h in index.search(textnorm.normalise(CLAIM), limit=2)} == {0, 99}
 
 
 # --- joining, suggesting, a new case ---------------------------------------------------------
@@ -172,7 +172,7 @@ def tiny_embedder(text: str) -> list[float]:
     """Deterministic: counts of three concepts (closing off, Hạ Long, forbidding) and of the
     other words, so that two wordings of one claim come out alike."""
     vector = [0.0, 0.0, 0.0, 0.0]
-    for word in textmatch.normalise(text).folded:
+    for word in textnorm.normalise(text).folded:
         vector[SYNONYMS.get(word, 3)] += 1.0 if word in SYNONYMS else 0.1
     return vector
 

@@ -1,6 +1,6 @@
 """The words matching compares are prepared once per text and stored: a report's at intake, a
 bulletin version's when an index first needs it; a fresh process builds its index from them
-without segmenting again (underthesea's calls counted by textmatch.segment's cache); texts
+without segmenting again (underthesea's calls counted by textnorm.segment's cache); texts
 stored before are prepared on the first build and written back; the CLI prepares them all."""
 
 import pytest
@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from typer.testing import CliRunner
 
 from chinhthong.bulletins.forwards import version_text
-from chinhthong.reports import matching_cli, textmatch
+from chinhthong.reports import matching_cli, textmatch, textnorm
 from chinhthong.reports.models import BulletinTerms, Intake, Report
 from tests.bulletins.public_bulletins import correct, publish
 
@@ -38,12 +38,12 @@ def said(claim):
 def fresh_process():
     """What a new process has: no index, nothing normalised, underthesea's cache empty."""
     textmatch.reset_index()
-    textmatch.segment.cache_clear()
+    textnorm.segment.cache_clear()
 
 
 def segmented() -> int:
     """Texts underthesea segmented since fresh_process()."""
-    return textmatch.segment.cache_info().misses
+    return textnorm.segment.cache_info().misses
 
 
 def cli() -> typer.Typer:
@@ -56,26 +56,26 @@ def cli() -> typer.Typer:
 def test_stored_terms_give_back_what_normalising_gives():
     teen = "ko dc đi vs ng lạ, bây h quáaaa 😱 https://bit.ly/x"
     for text in (CLAIM, teen, "tin don ha long", ""):
-        normal = textmatch.normalise(text)
-        assert textmatch.from_terms(text, textmatch.stored_terms(normal)) == normal
-        assert textmatch.from_terms(text, textmatch.terms_of(text)) == normal
+        normal = textnorm.normalise(text)
+        assert textnorm.from_terms(text, textnorm.stored_terms(normal)) == normal
+        assert textnorm.from_terms(text, textnorm.terms_of(text)) == normal
     # Missing, or made by another version of the normalisation: prepared again.
-    assert textmatch.from_terms(CLAIM, {}) is None
-    outdated = {**textmatch.terms_of(CLAIM), "v": textmatch.TERMS_VERSION - 1}
-    assert textmatch.from_terms(CLAIM, outdated) is None
+    assert textnorm.from_terms(CLAIM, {}) is None
+    outdated = {**textnorm.terms_of(CLAIM), "v": textnorm.TERMS_VERSION - 1}
+    assert textnorm.from_terms(CLAIM, outdated) is None
 
 
 def test_a_report_is_stored_with_its_terms(default_registry):
     stored = Report.objects.get(pk=said(CLAIM).pk)
-    assert stored.match_terms == textmatch.terms_of(CLAIM)
-    assert stored.match_terms["v"] == textmatch.TERMS_VERSION
+    assert stored.match_terms == textnorm.terms_of(CLAIM)
+    assert stored.match_terms["v"] == textnorm.TERMS_VERSION
     assert "phong_toa" in stored.match_terms["compounds"]  # segmented by underthesea
 
 
 def test_a_fresh_process_builds_its_index_from_the_stored_terms(default_registry):
     first, second = said(CLAIM), said(THIRD)
     # Deliberately other terms stored for the first report: the index believes them.
-    Report.objects.filter(pk=first.pk).update(match_terms=textmatch.terms_of(OTHER))
+    Report.objects.filter(pk=first.pk).update(match_terms=textnorm.terms_of(OTHER))
     fresh_process()
     hits = textmatch.search(OTHER, kinds=("case",))
     assert hits[0].id == first.case_id and hits[0].score == 1.0
@@ -88,9 +88,9 @@ def test_a_warm_index_takes_a_new_report_with_its_stored_terms(default_registry)
     first = said(CLAIM)
     textmatch.search(CLAIM, kinds=("case",))  # built
     added = Report.objects.create(
-        case=first.case, intake=Intake.STAFF, claim=THIRD, match_terms=textmatch.terms_of(OTHER)
+        case=first.case, intake=Intake.STAFF, claim=THIRD, match_terms=textnorm.terms_of(OTHER)
     )
-    textmatch.segment.cache_clear()
+    textnorm.segment.cache_clear()
     hits = textmatch.search(OTHER, kinds=("case",))
     assert hits[0].id == added.case_id and hits[0].score == 1.0
     assert segmented() == 1  # the query only
@@ -101,7 +101,7 @@ def test_reports_stored_before_get_their_terms_on_the_first_build(
 ):
     made = [said(CLAIM), said(OTHER), said(THIRD)]
     Report.objects.filter(pk=made[0].pk).update(match_terms={})
-    outdated = {**textmatch.terms_of(OTHER), "v": textmatch.TERMS_VERSION - 1}
+    outdated = {**textnorm.terms_of(OTHER), "v": textnorm.TERMS_VERSION - 1}
     Report.objects.filter(pk=made[1].pk).update(match_terms=outdated)
     fresh_process()
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
@@ -110,7 +110,7 @@ def test_reports_stored_before_get_their_terms_on_the_first_build(
     assert segmented() == 2  # the two claims without terms of this version
     assert len(callbacks) == 1  # written back once the transaction commits
     for item in made:
-        assert Report.objects.get(pk=item.pk).match_terms == textmatch.terms_of(item.claim)
+        assert Report.objects.get(pk=item.pk).match_terms == textnorm.terms_of(item.claim)
     # The next process prepares nothing and stores nothing.
     fresh_process()
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
@@ -129,7 +129,7 @@ def test_a_bulletin_versions_terms_are_made_once(
     version = bulletin.latest_version
     assert row.version_id == version.pk
     text = version_text(version.title, version.summary, version.body_html)
-    assert row.terms == textmatch.terms_of(text)
+    assert row.terms == textnorm.terms_of(text)
 
     for _process in range(2):
         fresh_process()
@@ -164,7 +164,7 @@ def test_the_command_prepares_every_missing_terms(default_registry):
     assert done % {"reports": 2, "bulletins": 1} in result.output
     assert textmatch.missing_terms() == ([], [])
     for item in made:
-        assert Report.objects.get(pk=item.pk).match_terms == textmatch.terms_of(item.claim)
+        assert Report.objects.get(pk=item.pk).match_terms == textnorm.terms_of(item.claim)
     assert BulletinTerms.objects.get().version_id == bulletin.latest_version.pk
 
     fresh_process()

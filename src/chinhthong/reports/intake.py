@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 
 from chinhthong.checks import services as checks
 from chinhthong.config.refusals import Refused
-from chinhthong.reports import custody, evidence, links, matching, tasks, textmatch
+from chinhthong.reports import custody, evidence, links, matching, tasks, textnorm
 from chinhthong.reports.models import (
     Case,
     Evidence,
@@ -234,7 +234,7 @@ def submit(submission: Submission, *, intake: str, actor=None, unit=None) -> Rep
         source_key=submission.source_key,
         suggested_case=placed.suggestion,
         suggested_score=placed.suggestion_score,
-        match_terms=textmatch.terms_of(checked.claim),  # no process segments it again
+        match_terms=textnorm.terms_of(checked.claim),  # no process segments it again
     )
     ReportLink.objects.bulk_create(
         ReportLink(

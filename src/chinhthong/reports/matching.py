@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 
-from chinhthong.reports import evidence, textmatch
+from chinhthong.reports import evidence, textmatch, textnorm
 from chinhthong.reports.models import Case, Evidence, ReportLink, State
 
 # Cases a new report may join on its own.
@@ -57,7 +57,7 @@ def by_text(claim: str) -> Placement:
     found = [(hit.score, cases[hit.id]) for hit in hits if hit.id in cases]
     if not found:
         return Placement()
-    long_enough = textmatch.word_count(claim) >= settings.REPORT_SHORT_WORDS
+    long_enough = textnorm.word_count(claim) >= settings.REPORT_SHORT_WORDS
     for score, case in found:
         if score >= settings.REPORT_JOIN_SCORE and long_enough and case.state in OPEN_STATES:
             return Placement(case=case, reason="text")

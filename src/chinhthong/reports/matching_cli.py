@@ -1,7 +1,7 @@
 """`chinhthong reports prepare-matching`: prepare and store the words matching compares
 (reports/textmatch.py: normalised, segmented by underthesea) of every report and published
 bulletin that has none stored, so that no process spends minutes on its first match. Run once
-after an upgrade (a release that changes textmatch.TERMS_VERSION says so); without it the first
+after an upgrade (a release that changes textnorm.TERMS_VERSION says so); without it the first
 process to match prepares them itself, and stores them for the others."""
 
 from django.utils.translation import gettext as _

@@ -154,7 +154,7 @@ class Report(models.Model):
     )
     suggested_score = models.FloatField(null=True, blank=True)
     outcome_sent_at = models.DateTimeField(null=True, blank=True)
-    # The claim's words prepared for matching (textmatch.stored_terms: normalised, segmented by
+    # The claim's words prepared for matching (textnorm.stored_terms: normalised, segmented by
     # underthesea), so that a process building its index does not segment every claim again.
     match_terms = models.JSONField(default=dict, blank=True, editable=False)
 
@@ -173,7 +173,7 @@ class Report(models.Model):
 
 class BulletinTerms(models.Model):
     """A published bulletin version's words prepared for matching reports against it
-    (textmatch.stored_terms), made once: a version never changes once published."""
+    (textnorm.stored_terms), made once: a version never changes once published."""
 
     version = models.OneToOneField(
         "bulletins.BulletinVersion", on_delete=models.CASCADE, related_name="+"
