@@ -132,3 +132,18 @@ def test_a_handler_merges_and_splits_cases_from_the_case_page(client, handler, d
     client.post(reverse("reports:act", args=[first.number, "merge"]), {"into": first.number})
     first.refresh_from_db()
     assert first.state == State.NEW
+
+
+def test_a_decided_case_that_new_reports_join_comes_back_to_the_queue(
+    client, handler, default_registry
+):
+    case = report(links=["https://x.com/a/status/77"], claim="Tin đồn giá xăng tăng gấp đôi").case
+    handling.assign(case, handler, actor=handler)
+    handling.decide(case, actor=handler, verdict=Verdict.FALSE, finding="Bộ Công Thương bác bỏ.")
+    client.force_login(handler)
+    assert case.number not in client.get(reverse("reports:queue")).content.decode()
+    assert case.number in client.get(reverse("reports:queue") + "?mine=1").content.decode()
+    joined = report(links=["https://x.com/a/status/77"], claim="Giá xăng tăng gấp đôi từ mai")
+    assert joined.case_id == case.pk
+    page = client.get(reverse("reports:queue")).content.decode()
+    assert case.number in page and "new-reports" in page

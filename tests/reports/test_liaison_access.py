@@ -172,3 +172,92 @@ def test_a_body_no_longer_active_sees_nothing(world):
     client = client_for(world, "liaison")
     assert client.get(f"/chuyen-xu-ly/{world['case'].number}/").status_code == 404
     assert client.get("/chuyen-xu-ly/").status_code == 404
+
+
+def _sha(content: bytes) -> str:
+    import hashlib
+
+    return hashlib.sha256(content).hexdigest()
+
+
+def test_the_download_is_the_package_as_sent_every_time(world):
+    from chinhthong.reports import handling
+
+    case = world["case"]
+    number = case.number
+    referral = Referral.objects.get(case=case)
+    liaison_client = client_for(world, "liaison")
+    path = f"/chuyen-xu-ly/{number}/ho-so.zip"
+    first = liaison_client.get(path).content
+    assert liaison_client.get(path).content == first
+    assert _sha(first) == referral.package_sha256
+    page = liaison_client.get(f"/chuyen-xu-ly/{number}/").content.decode()
+    assert referral.package_sha256 in page
+    # The case goes on: a comment, a state change, the body's own answer.
+    staff = world["users"][roles.REPORT_HANDLER]
+    handling.comment(case, "Chờ PA03 phản hồi.", actor=staff)
+    handling.move(case, "closed", actor=staff, note="Đã chuyển, đóng vụ việc.")
+    liaison_client.post(f"/chuyen-xu-ly/{number}/cap-nhat/", {"status": "received", "note": ""})
+    assert CustodyEntry.objects.filter(case=case, action="referral_updated").exists()
+    assert _sha(liaison_client.get(path).content) == referral.package_sha256
+    # A handler downloads the same package (the first body by default, or the one named).
+    handler_client = client_for(world, roles.REPORT_HANDLER)
+    assert _sha(handler_client.get(path).content) == referral.package_sha256
+    assert _sha(handler_client.get(path + f"?co-quan={PA03}").content) == referral.package_sha256
+    assert handler_client.get(path + "?co-quan=khong-co").status_code == 404
+    # The package held no contacts: nothing says it cannot be rebuilt.
+    assert "can no longer be rebuilt" not in page
+
+
+def test_a_handler_chooses_among_the_bodies(world):
+    case = world["case"]
+    second = referrals.refer(case, body(INSPECTORATE), actor=world["users"][roles.REPORT_HANDLER])
+    first = Referral.objects.get(case=case, recipient__code=PA03)
+    assert first.package_sha256 != second.package_sha256
+    client = client_for(world, roles.REPORT_HANDLER)
+    path = f"/chuyen-xu-ly/{case.number}/ho-so.zip"
+    assert _sha(client.get(path).content) == first.package_sha256
+    assert _sha(client.get(f"{path}?co-quan={INSPECTORATE}").content) == second.package_sha256
+    page = client.get(f"/chuyen-xu-ly/{case.number}/").content.decode()
+    assert f"?co-quan={INSPECTORATE}" in page and f"?co-quan={PA03}" in page
+    # The inspectorate's liaison gets its own package.
+    other = client_for(world, "other_liaison")
+    assert _sha(other.get(path).content) == second.package_sha256
+
+
+def test_the_page_names_the_verdict_once_and_the_platform(world):
+    from django.utils import translation
+
+    from chinhthong.reports.models import Case, Verdict
+
+    Case.objects.filter(pk=world["case"].pk).update(platform="facebook")
+    client = client_for(world, "liaison")
+    page = client.get(f"/chuyen-xu-ly/{world['case'].number}/").content.decode()
+    with translation.override(settings.LANGUAGE_CODE):
+        label = str(Verdict.FABRICATED.label)
+    assert page.count(label) == 1, label
+    assert f"{label} (" not in page
+    assert "Facebook" in page and ">facebook<" not in page
+    assert "chinhthong/referral.css" in page
+    assert 'class="radio-list"' in page
+    assert '<label for="id_status_0"><input' in page
+
+
+@override_settings(REFERRAL_INCLUDES_CONTACT=True)
+def test_the_page_says_when_erased_contacts_change_the_package(default_registry):
+    from django.utils import timezone
+
+    from chinhthong.reports.models import Report
+
+    case = decided_case(**CONTACT)
+    referral = referrals.refer(case, body(PA03), actor=handler("xuly-gui"))
+    client = Client()
+    client.force_login(liaison(PA03, "lienlac-pa03"))
+    page = client.get(f"/chuyen-xu-ly/{case.number}/").content.decode()
+    assert 'role="note"' not in page
+    Report.objects.filter(case=case).update(
+        contact_name="", contact_email="", contact_phone="", contact_erased_at=timezone.now()
+    )
+    page = client.get(f"/chuyen-xu-ly/{case.number}/").content.decode()
+    assert referral.package_sha256 in page
+    assert 'role="note"' in page

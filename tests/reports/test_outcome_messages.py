@@ -54,7 +54,7 @@ def case(default_registry):
     return found
 
 
-def decide(case: Case, verdict=Verdict.FALSE, state=State.DECIDED) -> Case:
+def decide(case: Case, verdict=Verdict.FALSE, state=State.CLOSED) -> Case:
     Case.objects.filter(pk=case.pk).update(state=state, verdict=verdict, decided_at=timezone.now())
     case.refresh_from_db()
     return case
@@ -134,7 +134,9 @@ def test_a_rejected_case_tells_them_it_is_not_actionable(mail, case, committed):
     assert str(State.REJECTED.label) in sent["binh@example.vn"].text()
 
 
-@pytest.mark.parametrize("state", [State.NEW, State.TRIAGE, State.INVESTIGATING])
+@pytest.mark.parametrize(
+    "state", [State.NEW, State.TRIAGE, State.INVESTIGATING, State.DECIDED, State.REFERRED]
+)
 def test_no_one_is_told_before_there_is_an_outcome(mail, case, committed, state):
     Case.objects.filter(pk=case.pk).update(state=state, verdict=Verdict.FALSE)
     with committed():
@@ -184,8 +186,12 @@ def test_a_failed_send_is_seen_as_a_failed_task(mail, case, committed, settings)
 
 
 def test_a_report_joining_a_decided_case_is_told_by_the_sweep(mail, case, committed):
+    decide(case, state=State.DECIDED)  # and published, so final: new reports may still join it
+    Case.objects.filter(pk=case.pk).update(
+        rebuttal_slug="da-xac-minh", rebuttal_title="Đã xác minh", published_at=timezone.now()
+    )
     with committed():
-        outcome_messages.tell_reporters(decide(case))
+        outcome_messages.tell_reporters(case)
     assert len(mail.received) == 2
     late = report(links=[POST], contact_email="muon@example.vn", consent=True)
     assert late.case_id == case.pk

@@ -13,7 +13,7 @@ from django.test import override_settings
 
 from chinhthong.config.refusals import Refused
 from chinhthong.reports import custody, evidence, intake, package, referrals
-from chinhthong.reports.models import Case, CustodyHead, Intake
+from chinhthong.reports.models import Case, CustodyEntry, CustodyHead, Intake, Report
 from tests.reports.helpers import png, report
 from tests.reports.test_referrals import PA03, body, decided_case, handler
 
@@ -70,8 +70,9 @@ def test_the_pdf_is_in_vietnamese_and_holds_the_case(default_registry, tmp_path,
     assert "Biểu mẫu công khai" in text
     item = case.evidence.get()
     assert item.sha256 in squeezed and f"{item.size} byte" in text
-    head = CustodyHead.objects.get(case=case)
-    assert head.digest in squeezed
+    # The package as sent ends at the entry before "referred" (which holds its hashes).
+    referred = CustodyEntry.objects.get(case=case, action="referred")
+    assert referred.previous in squeezed
     for action in ("Mở vụ việc", "Tiếp nhận phản ánh", "Lưu chứng cứ", "Đã chuyển xử lý"):
         assert action in text
     # The reporter is not in it (the setting is off by default).
@@ -184,3 +185,67 @@ def test_a_package_is_never_made_with_evidence_changed_on_disk(default_registry)
     finally:
         path.write_bytes(original)
     assert custody.verify(case) == []
+
+
+def test_the_package_of_a_referral_is_the_one_sent_byte_for_byte(default_registry, tmp_path):
+    from chinhthong.reports import handling
+
+    case = decided_case(**CONTACT)
+    staff = handler()
+    referral = referrals.refer(case, body(PA03), actor=staff, note="Đề nghị xử lý.")
+    first, second = package.as_sent(referral), package.as_sent(referral)
+    assert first.pdf == second.pdf  # WeasyPrint: no varying identifier or dates
+    assert first.zip == second.zip
+    assert first.zip_sha256 == referral.package_sha256
+    referred = CustodyEntry.objects.get(case=case, action="referred")
+    assert referred.detail["zip_sha256"] == referral.package_sha256
+    assert referred.detail["pdf_sha256"] == first.pdf_sha256
+    assert b"/ID" not in first.pdf
+    # More happens to the case: a comment, a state change, an answer from the body.
+    handling.comment(case, "Đã gọi điện cho PA03.", actor=staff)
+    handling.move(case, "closed", actor=staff, note="Đã chuyển xong.")
+    assert CustodyEntry.objects.filter(case=case).count() > referred.seq
+    again = package.as_sent(referral)
+    assert again.zip == first.zip and again.zip_sha256 == referral.package_sha256
+    archive = zipfile.ZipFile(io.BytesIO(again.zip))
+    from zoneinfo import ZoneInfo
+
+    local = referral.referred_at.astimezone(ZoneInfo("Asia/Ho_Chi_Minh"))
+    moment = (*local.timetuple()[:5], local.second - local.second % 2)  # DOS time: 2 s steps
+    assert {i.date_time for i in archive.infolist()} == {moment}
+    manifest = json.loads(archive.read("manifest.json"))
+    assert manifest["generated_at"] == referral.referred_at.isoformat()
+    assert manifest["custody_head"]["seq"] == referred.seq - 1
+    assert manifest["custody_head"]["digest"] == referred.previous
+    text = flat(pdf_text(archive.read(package.PDF_NAME), tmp_path))
+    assert "Đã gọi điện" not in text and "Bình luận nội bộ" not in text
+    assert "Đã chuyển xử lý" in text  # the case's state as sent, the site's own label
+    assert "Đã đóng" not in text
+    # The handler's copy addressed to no one is the case as it stands.
+    assert package.build(case).zip_sha256 != referral.package_sha256
+    assert package.rebuilt_differs(referral) is False
+
+
+def test_the_pdf_uses_the_sites_labels(default_registry, tmp_path):
+    case = decided_case()
+    referral = referrals.refer(case, body(PA03), actor=handler())
+    text = flat(pdf_text(package.as_sent(referral).pdf, tmp_path))
+    assert "Đã chuyển xử lý" in text  # the state and the referral's status, as on the site
+    assert "Đã chuyển Số" not in text  # the package's own label for "sent" is gone
+    assert "Đã có kết luận" not in text and "Mới tiếp nhận" not in text
+    assert "Facebook" in text  # the platform by name
+
+
+@override_settings(REFERRAL_INCLUDES_CONTACT=True)
+def test_a_package_with_contacts_erased_since_cannot_be_rebuilt(default_registry):
+    from django.utils import timezone
+
+    case = decided_case(**CONTACT)
+    referral = referrals.refer(case, body(PA03), actor=handler())
+    assert package.as_sent(referral).zip_sha256 == referral.package_sha256
+    assert package.rebuilt_differs(referral) is False
+    Report.objects.filter(case=case).update(
+        contact_name="", contact_email="", contact_phone="", contact_erased_at=timezone.now()
+    )
+    assert package.as_sent(referral).zip_sha256 != referral.package_sha256
+    assert package.rebuilt_differs(referral) is True

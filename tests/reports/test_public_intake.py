@@ -89,3 +89,20 @@ def test_a_staff_member_reports_with_their_unit_filled_in(client, default_regist
     report = Report.objects.get()
     assert report.intake == "staff" and report.unit == staff.unit and report.reporter == staff.user
     assert report.contact_email == staff.email and report.consent
+
+
+def test_the_form_shows_every_problem_at_once_and_stores_nothing(client, default_registry):
+    answer = client.post(
+        reverse("reports:report"),
+        {
+            "links": "khong phai lien ket",
+            "claim": "Bài đăng bịa đặt về lũ quét",
+            "contact_email": "khong-phai-email",
+            "contact_phone": "goi cho toi",
+            "screenshots": [_upload("anh.png", b"not a picture")],
+        },
+    )
+    assert answer.status_code == 400
+    errors = answer.context["form"].errors
+    assert set(errors) == {"links", "screenshots", "contact_email", "contact_phone"}
+    assert not Report.objects.exists()

@@ -1,6 +1,5 @@
 from django.contrib import admin
 
-from chinhthong.accounts import roles
 from chinhthong.reports.models import Liaison
 
 
@@ -16,10 +15,6 @@ class LiaisonAdmin(admin.ModelAdmin):
     raw_id_fields = ("user",)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "user":
-            kwargs["queryset"] = db_field.related_model.objects.filter(
-                groups__name=roles.POLICE_LIAISON, is_active=True
-            )
-        elif db_field.name == "recipient":
+        if db_field.name == "recipient":
             kwargs["queryset"] = db_field.related_model.objects.filter(active=True)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)

@@ -208,7 +208,7 @@ def _submission(request: HttpRequest, document: dict) -> intake.Submission:
         contact_name=str(contact.get("name", "")),
         contact_email=str(contact.get("email", "")),
         contact_phone=str(contact.get("phone", "")),
-        consent=bool(contact) and contact.get("consent", True) is not False,
+        consent=contact.get("consent") is True,  # said, never implied
         files=files,
     )
 

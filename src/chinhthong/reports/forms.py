@@ -4,6 +4,7 @@ the input; reports.intake.submit checks it whole and stores it."""
 import datetime as dt
 
 from django import forms
+from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -33,8 +34,10 @@ FIELD_OF = {
 
 
 def refusal_as_error(form: forms.BaseForm, exc: Refused) -> None:
-    field = FIELD_OF.get(exc.code)
-    form.add_error(field if field in form.fields else None, exc.message)
+    """Each problem of a refused report at its field (intake.Problems holds several)."""
+    for problem in getattr(exc, "problems", [exc]):
+        field = FIELD_OF.get(problem.code)
+        form.add_error(field if field in form.fields else None, problem.message)
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -67,7 +70,7 @@ class ReportForm(forms.Form):
     screenshots = MultipleImageField(
         label=_("Screenshots"),
         required=False,
-        help_text=_("JPEG, PNG, WebP or GIF pictures."),
+        help_text=_("JPEG, PNG, WebP or GIF pictures: at most %(n)s, each at most %(mb)s MB."),
     )
     seen_at = forms.DateTimeField(
         label=_("When did you see it?"),
@@ -95,6 +98,14 @@ class ReportForm(forms.Form):
         ),
         required=False,
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        limits = {
+            "n": settings.REPORT_MAX_IMAGES,
+            "mb": settings.REPORT_IMAGE_MAX_BYTES // 2**20,
+        }
+        self.fields["screenshots"].help_text = self.fields["screenshots"].help_text % limits
 
     def submission(self, files) -> intake.Submission:
         data = self.cleaned_data

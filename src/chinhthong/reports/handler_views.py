@@ -7,7 +7,7 @@ from functools import wraps
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
-from django.db.models import Count
+from django.db.models import Count, F, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -65,14 +65,24 @@ def handler_page(view):
 def queue(request):
     shown = request.GET.get("state", "open")
     states = QUEUE_STATES.get(shown, QUEUE_STATES["open"])
+    since_decision = Q(reports__received_at__gt=F("decided_at"))
     cases = (
-        Case.objects.filter(state__in=states)
-        .select_related("assigned_to", "handling_by")
-        .annotate(report_count=Count("reports"))
+        Case.objects.select_related("assigned_to", "handling_by")
+        .annotate(
+            report_count=Count("reports", distinct=True),
+            new_reports=Count("reports", filter=since_decision, distinct=True),
+        )
         .order_by("-priority", "created_at")
     )
     if request.GET.get("mine"):
-        cases = cases.filter(assigned_to=request.user)
+        # Every case of mine still on the desk, whatever its step.
+        cases = cases.filter(assigned_to=request.user).exclude(state__in=QUEUE_STATES["done"])
+    elif shown == "open":
+        # Decided or referred cases that new reports joined come back to the desk.
+        waiting = Q(state__in=(State.DECIDED, State.REFERRED), new_reports__gt=0)
+        cases = cases.filter(Q(state__in=states) | waiting)
+    else:
+        cases = cases.filter(state__in=states)
     page = Paginator(cases, 50).get_page(request.GET.get("page"))
     counts = dict(
         Case.objects.values_list("state").annotate(n=Count("pk")).values_list("state", "n")

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from chinhthong.config.refusals import Refused
 from chinhthong.reports import access, custody, outcome_messages
 from chinhthong.reports.intake import due_for
-from chinhthong.reports.models import Case, Comment, Priority, State, Verdict
+from chinhthong.reports.models import Case, Comment, Priority, ReferralStatus, State, Verdict
 
 # state -> the states a handler may move it to (referral has its own service).
 NEXT = {
@@ -25,6 +25,7 @@ NEXT = {
     State.REJECTED: {State.TRIAGE},
 }
 OPEN = (State.NEW, State.TRIAGE, State.INVESTIGATING)
+OPEN_REFERRALS = (ReferralStatus.SENT, ReferralStatus.RECEIVED, ReferralStatus.HANDLING)
 HANDLING_MINUTES = 15
 
 
@@ -57,6 +58,17 @@ def move(case: Case, state: str, *, actor, note: str = "") -> Case:
         )
     if state == State.REJECTED and not note.strip():
         raise Refused(_("Say why the case is not actionable."), code="reason_needed")
+    if state == State.CLOSED and not note.strip():
+        waiting = case.referrals.filter(status__in=OPEN_REFERRALS).select_related("recipient")
+        if waiting:
+            raise Refused(
+                _(
+                    "%(bodies)s has not finished with it yet. Wait for its answer, or say why "
+                    "you close the case now."
+                )
+                % {"bodies": ", ".join(r.recipient.name for r in waiting)},
+                code="referral_open",
+            )
     previous = case.state
     case.state = state
     case.closed_at = timezone.now() if state in (State.CLOSED, State.REJECTED) else None
@@ -64,8 +76,8 @@ def move(case: Case, state: str, *, actor, note: str = "") -> Case:
     custody.append(
         case, "state_changed", {"from": previous, "to": state, "note": note}, actor=actor
     )
-    if state == State.REJECTED:
-        outcome_messages.tell_reporters(case)
+    if state in (State.REJECTED, State.CLOSED):
+        outcome_messages.tell_reporters(case)  # a final outcome, once committed
     return case
 
 
@@ -88,7 +100,6 @@ def decide(case: Case, *, actor, verdict: str, finding: str) -> Case:
         fields=["verdict", "finding", "state", "decided_at", "decided_by"],
     )
     custody.append(case, "decided", {"verdict": verdict, "finding": case.finding}, actor=actor)
-    outcome_messages.tell_reporters(case)  # once the decision is committed
     return case
 
 

@@ -107,46 +107,71 @@ def _clean_email(text: str) -> str:
     return email
 
 
+class Problems(Refused):
+    """Every problem of a report at once (a form shows each at its field; the API and the CLI
+    say them one after the other)."""
+
+    def __init__(self, problems: list[Refused]):
+        super().__init__(" ".join(str(p.message) for p in problems), code=problems[0].code)
+        self.problems = problems
+
+
 def check(submission: Submission) -> Checked:
-    """The submission validated whole; Refused naming the first problem."""
-    claim = _clean_claim(submission.claim)
-    found = links.read_all(submission.links)
-    if not found and len(claim) < MIN_CLAIM_CHARS and not submission.files:
-        raise Refused(
-            _("Give the link of the post, or describe what you saw (at least %(n)s characters).")
-            % {"n": MIN_CLAIM_CHARS},
-            code="nothing_reported",
-        )
+    """The submission validated whole; Problems naming every part that is wrong."""
+    problems: list[Refused] = []
+
+    def checked(function, *args, default=None):
+        try:
+            return function(*args)
+        except Refused as exc:
+            problems.append(exc)
+            return default
+
+    claim = checked(_clean_claim, submission.claim, default="")
+    found = checked(links.read_all, submission.links, default=[])
     if submission.seen_at is not None:
         now = timezone.now()
         if submission.seen_at > now + CLOCK_SKEW or submission.seen_at < now - OLDEST_SEEN:
-            raise Refused(_("The time it was seen is not possible."), code="seen_at")
+            problems.append(Refused(_("The time it was seen is not possible."), code="seen_at"))
     images = [f for f in submission.files if f.kind == EvidenceKind.SCREENSHOT]
-    if len(images) > settings.REPORT_MAX_IMAGES:
-        raise Refused(
-            _("At most %(n)s pictures in one report.") % {"n": settings.REPORT_MAX_IMAGES},
-            code="too_many_images",
-        )
     checked_files = []
-    for upload in submission.files:
-        if upload.kind == EvidenceKind.SCREENSHOT:
-            checked_files.append((upload, evidence.check_image(upload.data, upload.name)))
-        else:
-            checked_files.append((upload, None))
+    if len(images) > settings.REPORT_MAX_IMAGES:
+        problems.append(
+            Refused(
+                _("At most %(n)s pictures in one report.") % {"n": settings.REPORT_MAX_IMAGES},
+                code="too_many_images",
+            )
+        )
+    else:
+        for upload in submission.files:
+            image = None
+            if upload.kind == EvidenceKind.SCREENSHOT:
+                image = checked(evidence.check_image, upload.data, upload.name)
+            checked_files.append((upload, image))
     name = " ".join((submission.contact_name or "").split())
     if len(name) > MAX_NAME_CHARS:
-        raise Refused(
-            _("The name is longer than %(n)s characters.") % {"n": MAX_NAME_CHARS},
-            code="contact_name",
+        problems.append(
+            Refused(
+                _("The name is longer than %(n)s characters.") % {"n": MAX_NAME_CHARS},
+                code="contact_name",
+            )
         )
-    return Checked(
-        claim,
-        found,
-        checked_files,
-        _clean_email(submission.contact_email),
-        _clean_phone(submission.contact_phone),
-        name,
-    )
+    email = checked(_clean_email, submission.contact_email, default="")
+    phone = checked(_clean_phone, submission.contact_phone, default="")
+    if not problems and not found and len(claim) < MIN_CLAIM_CHARS and not submission.files:
+        problems.append(
+            Refused(
+                _(
+                    "Give the link of the post, or describe what you saw (at least %(n)s "
+                    "characters)."
+                )
+                % {"n": MIN_CLAIM_CHARS},
+                code="nothing_reported",
+            )
+        )
+    if problems:
+        raise Problems(problems)
+    return Checked(claim, found, checked_files, email, phone, name)
 
 
 def _verdicts(found: list[links.ReportedLink]) -> list[dict]:

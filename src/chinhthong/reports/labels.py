@@ -51,3 +51,15 @@ def link_verdict(code: str) -> str:
 
 def platform(code: str) -> str:
     return str(PLATFORM_NAMES.get(code, code))
+
+
+def state(code: str) -> str:
+    from chinhthong.reports.models import State
+
+    return str(State(code).label) if code in State.values else code
+
+
+def verdict(code: str) -> str:
+    from chinhthong.reports.models import Verdict
+
+    return str(Verdict(code).label) if code in Verdict.values else code

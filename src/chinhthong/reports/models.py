@@ -375,7 +375,12 @@ class Liaison(models.Model):
     """A user who speaks for a body cases are referred to: they see only its referrals."""
 
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="liaison"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("account"),
+        on_delete=models.CASCADE,
+        related_name="liaison",
+        limit_choices_to={"groups__name": "police_liaison", "is_active": True},
+        help_text=_("An account with the police liaison role."),
     )
     recipient = models.ForeignKey(
         "registry.ReportRecipient",

@@ -1,8 +1,9 @@
 """Telling reporters the outcome: each report whose reporter left an email and agreed to be
-contacted gets one message, through the task queue, once its case has an outcome — a verdict
-(decided, referred, closed) or "not actionable" (rejected). The message holds the report's own
-tracking code, the outcome, and the rebuttal's address when it is published (the tracking
-page's otherwise, which shows the rebuttal once it is): nothing about the case's other reports.
+contacted gets one message, through the task queue, once its case has a final outcome: its
+rebuttal published, the case closed with a verdict, or found not actionable (rejected). A
+decision alone is not final — a handler may take it back to investigation — so it tells no one.
+The message holds the report's own tracking code, the outcome, and the rebuttal's address when
+it is published (the tracking page's otherwise): nothing about the case's other reports.
 
 Once only. The task claims the report before sending, by a conditional update of
 ``Report.outcome_sent_at`` from null (committed at once: the task runs outside any transaction),
@@ -38,7 +39,16 @@ SWEEP_BATCH = 500
 
 
 def has_outcome(case: Case) -> bool:
-    return case.state == State.REJECTED or rebuttals.is_decided(case)
+    if case.state == State.REJECTED or (case.state == State.CLOSED and case.verdict):
+        return True
+    return rebuttals.published().filter(pk=case.pk).exists()
+
+
+def _final() -> Q:
+    """Reports whose case has a final outcome (has_outcome, as a query)."""
+    published = Q(case__in=rebuttals.published())
+    closed = Q(case__state=State.CLOSED) & ~Q(case__verdict="")
+    return published | closed | Q(case__state=State.REJECTED)
 
 
 def _waiting(queryset):
@@ -48,8 +58,8 @@ def _waiting(queryset):
 
 def tell_reporters(case: Case) -> int:
     """Queue, on commit, the outcome message of each report on ``case`` not told yet; none when
-    the case has no outcome. Returns how many were queued. Call it when a case is decided or
-    rejected (publish_rebuttal calls it on publication)."""
+    the case has no final outcome. Returns how many were queued. Called when a case is closed or
+    rejected (handling.move) and when its rebuttal is published (publish_rebuttal)."""
     case = Case.objects.get(pk=case.pk)
     if not has_outcome(case):
         return 0
@@ -63,8 +73,7 @@ def tell_reporters(case: Case) -> int:
 def tell_pending_reporters() -> int:
     """The periodic sweep: reports on cases with an outcome not told yet (a send that failed,
     a report that joined a decided case) are queued again."""
-    decided = Q(case__state__in=rebuttals.DECIDED_STATES) & ~Q(case__verdict="")
-    outcome = Report.objects.filter(decided | Q(case__state=State.REJECTED))
+    outcome = Report.objects.filter(_final())
     pks = list(_waiting(outcome).order_by("pk").values_list("pk", flat=True)[:SWEEP_BATCH])
     for pk in pks:
         send_outcome.enqueue(pk)

@@ -11,6 +11,23 @@ it only when settings.REFERRAL_INCLUDES_CONTACT says so (docs/privacy.md).
 The ZIP holds every evidence file's original bytes (read through evidence.read, which refuses
 a file changed on disk), the PDF, manifest.json and manifest-sha256.txt (the format of
 ``sha256sum``, so ``sha256sum -c manifest-sha256.txt`` checks an unpacked copy).
+
+The package of a referral is reproducible: built at any later time it is the package as sent,
+byte for byte, so its ZIP's SHA-256 is Referral.package_sha256 (and the "referred" custody
+entry's zip_sha256) on every download. It is built from the case as it stood at
+``referral.referred_at``: generated at that time; the custody log up to the entry before the
+"referred" entry of that referral (that entry records the package's hashes, so it cannot be
+inside it; the package's signed head is its ``previous``); the reports and evidence received
+by then; captures made by then (later ones as still waiting); the verdict and finding of the
+last "decided" entry in that log; the referral's first status and no answer; contacts as the
+"referred" entry says they were included. The ZIP's members are in a fixed order with one fixed
+time (referred_at in Asia/Ho_Chi_Minh); the PDF carries no file identifier and its creation and
+modification dates are referred_at. What it cannot reproduce: after the retention erasure
+(reports/retention.py) a package that included the reporters' contacts can no longer be rebuilt
+byte for byte (the contacts are gone; ``rebuilt_differs`` tells, and the liaison's page says
+so); nor after the installation's signing key is replaced, when the head had to be signed
+again, or when the site's name, a report moved to another case or a link's checked verdict
+changed since.
 """
 
 import io
@@ -19,7 +36,9 @@ import logging
 import re
 import unicodedata
 import zipfile
+from datetime import datetime
 from typing import NamedTuple
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.template.loader import render_to_string
@@ -28,8 +47,22 @@ from django.utils.translation import gettext as _
 
 from chinhthong.checks.services import VERDICT_LABELS
 from chinhthong.config.refusals import Refused
-from chinhthong.reports import evidence, labels
-from chinhthong.reports.models import Capture, Case, CustodyEntry, CustodyHead, Referral, Report
+from chinhthong.registry import signing
+from chinhthong.reports import custody, evidence, labels
+from chinhthong.reports.models import (
+    Capture,
+    CaptureStatus,
+    Case,
+    CustodyEntry,
+    CustodyHead,
+    EvidenceKind,
+    Intake,
+    Referral,
+    ReferralStatus,
+    Report,
+    State,
+    Verdict,
+)
 
 # WeasyPrint reports each step of each document at INFO; its warnings still pass.
 logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
@@ -37,50 +70,12 @@ logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
 PDF_NAME = "ho-so-chuyen-xu-ly.pdf"
 EVIDENCE_FOLDER = "bang-chung"
 
-# The fixed labels of the document, in Vietnamese (the labels of the national anti-fake-news
-# centre for the verdicts).
-STATES = {
-    "new": "Mới tiếp nhận",
-    "triage": "Đang phân loại",
-    "investigating": "Đang xác minh",
-    "decided": "Đã có kết luận",
-    "referred": "Đã chuyển xử lý",
-    "closed": "Đã đóng",
-    "rejected": "Không đủ căn cứ xử lý",
-}
-VERDICTS = {
-    "fabricated": "Tin giả",
-    "false": "Tin sai sự thật",
-    "true": "Tin xác thực",
-    "unverifiable": "Chưa thể xác minh",
-}
-INTAKES = {
-    "web": "Biểu mẫu công khai",
-    "staff": "Biểu mẫu của cán bộ",
-    "api": "Giao diện lập trình (API)",
-    "mail": "Thư điện tử",
-}
-EVIDENCE_KINDS = {
-    "screenshot": "Ảnh chụp màn hình",
-    "attachment": "Tệp đính kèm",
-    "message": "Thư chuyển tiếp",
-    "warc": "Bản lưu trang web (WARC)",
-}
-CAPTURES = {
-    "pending": "Đang chờ lưu",
-    "done": "Đã lưu",
-    "refused": "Từ chối truy cập",
-    "failed": "Không lưu được",
-}
-REFERRAL_STATUSES = {
-    "sent": "Đã chuyển",
-    "received": "Đã tiếp nhận",
-    "handling": "Đang xử lý",
-    "done": "Đã xử lý xong",
-    "declined": "Từ chối xử lý",
-}
+# The document's labels are the site's own (the models' choices and reports/labels.py), read
+# under translation.override("vi"): the PDF says what the pages say.
 SYSTEM = "Hệ thống"
 REPORTER = "Người phản ánh"
+# ZIP member times are the moment of referral as read in Vietnam.
+ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
 class Package(NamedTuple):
@@ -92,8 +87,26 @@ class Package(NamedTuple):
     contacts_included: bool
 
 
+class Snapshot(NamedTuple):
+    """What a package is built from: the case as it stood at ``at``."""
+
+    case: Case
+    recipient: object
+    referral: Referral | None
+    at: datetime
+    entries: list[CustodyEntry]
+    with_contacts: bool
+
+
 def contacts_included() -> bool:
     return bool(settings.REFERRAL_INCLUDES_CONTACT)
+
+
+def _label(choices, code: str) -> str:
+    try:
+        return str(choices(code).label)
+    except ValueError:
+        return code or ""
 
 
 def _no_fetching(url: str, *args, **kwargs):
@@ -102,12 +115,18 @@ def _no_fetching(url: str, *args, **kwargs):
 
 
 def _actor(label: str, reporters: set[int], with_contacts: bool) -> str:
-    if label == "system" or not label.startswith("user:"):
-        return SYSTEM if label == "system" else label
-    _user, pk, username = [*label.split(":", 2), "", ""][:3]
+    if label == "system":
+        return SYSTEM
+    if not label.startswith("user:"):
+        return label
+    _user, pk, _username = [*label.split(":", 2), "", ""][:3]
     if pk.isdigit() and int(pk) in reporters and not with_contacts:
         return REPORTER
-    return username or label
+    return labels.actor(label)
+
+
+def _state(code) -> str:
+    return _label(State, code) if code else ""
 
 
 def _summary(entry: CustodyEntry) -> str:
@@ -121,20 +140,29 @@ def _summary(entry: CustodyEntry) -> str:
         return f"Chuyển đến {detail.get('recipient_name') or detail.get('recipient', '')}"
     if entry.action == "referral_updated":
         status = (detail.get("status") or {}).get("to", "")
-        return f"{detail.get('recipient', '')}: {REFERRAL_STATUSES.get(status, status)}"
+        return f"{detail.get('recipient', '')}: {_label(ReferralStatus, status)}"
     if entry.action == "case_opened":
         return str(detail.get("number", ""))
     if entry.action == "decided":
-        return VERDICTS.get(detail.get("verdict", ""), "")
+        return _label(Verdict, detail.get("verdict", ""))
     if entry.action == "state_changed" and detail.get("to"):
-        return f"{STATES.get(detail.get('from'), detail.get('from'))} → {STATES.get(detail['to'])}"
+        return f"{_state(detail.get('from'))} → {_state(detail['to'])}"
     state = detail.get("state")
     if isinstance(state, dict) and state.get("to"):
-        return f"{STATES.get(state.get('from'), state.get('from'))} → {STATES.get(state['to'])}"
+        return f"{_state(state.get('from'))} → {_state(state['to'])}"
     return ""
 
 
-def _link_rows(reports: list[Report]) -> list[dict]:
+def _capture_as_of(capture, at: datetime | None):
+    """The capture as it stood at ``at``: one not made by then was still waiting."""
+    if capture is None or at is None:
+        return capture
+    if capture.fetched_at is not None and capture.fetched_at <= at:
+        return capture
+    return Capture(link_id=capture.link_id, status=CaptureStatus.PENDING)
+
+
+def _link_rows(reports: list[Report], at: datetime | None) -> list[dict]:
     captures = {
         c.link_id: c
         for c in Capture.objects.filter(link__report__in=reports).select_related("warc")
@@ -148,79 +176,183 @@ def _link_rows(reports: list[Report]) -> list[dict]:
                 for r in (link.verdict or {}).get("reasons", [])
                 if isinstance(r, dict)
             ]
-            capture = captures.get(link.pk)
+            capture = _capture_as_of(captures.get(link.pk), at)
             rows.append(
                 {
                     "url": link.url,
-                    "platform": link.platform,
+                    "platform": labels.platform(link.platform) if link.platform else "",
                     "report": report.tracking_code,
                     "verdict": str(VERDICT_LABELS.get(verdict, verdict)) if verdict else "",
                     "reasons": reasons,
                     "capture": capture,
-                    "capture_status": CAPTURES.get(capture.status, "") if capture else "",
+                    "capture_status": _label(CaptureStatus, capture.status) if capture else "",
                 }
             )
     return rows
 
 
-def context(case: Case, recipient=None) -> dict:
+def referred_entry(referral: Referral) -> CustodyEntry | None:
+    """The custody entry that recorded ``referral`` (action "referred", the referral's id or
+    its body's code in the detail); None while refer() is still building its package."""
+    for entry in CustodyEntry.objects.filter(case_id=referral.case_id, action="referred").order_by(
+        "seq"
+    ):
+        detail = entry.detail if isinstance(entry.detail, dict) else {}
+        if detail.get("referral") == referral.pk:
+            return entry
+    code = referral.recipient.code
+    for entry in CustodyEntry.objects.filter(case_id=referral.case_id, action="referred").order_by(
+        "seq"
+    ):
+        if isinstance(entry.detail, dict) and entry.detail.get("recipient") == code:
+            return entry
+    return None
+
+
+def snapshot(case: Case, recipient=None) -> Snapshot:
+    """The case as its package to ``recipient`` was sent: when the case was referred to that
+    body, as it stood at the referral (the custody log up to the entry before the "referred"
+    one, which records the package's hashes and so cannot be inside it); otherwise as it
+    stands now (a handler's copy addressed to no one, or a body the case was not referred to)."""
+    referral = (
+        Referral.objects.filter(case=case, recipient=recipient).select_related("recipient").first()
+        if recipient is not None
+        else None
+    )
+    entries = CustodyEntry.objects.filter(case=case).order_by("seq")
+    if referral is None:
+        return Snapshot(case, recipient, None, timezone.now(), list(entries), contacts_included())
+    marker = referred_entry(referral)
+    if marker is not None:
+        entries = entries.filter(seq__lt=marker.seq)
+        detail = marker.detail if isinstance(marker.detail, dict) else {}
+        with_contacts = bool(detail.get("contacts_included", contacts_included()))
+    else:  # refer() building the package: every entry so far, none after the referral
+        entries = entries.filter(at__lte=referral.referred_at)
+        with_contacts = contacts_included()
+    return Snapshot(
+        case, referral.recipient, referral, referral.referred_at, list(entries), with_contacts
+    )
+
+
+def _head(shot: Snapshot):
+    """The signed head of the chain as it stood (Ed25519 signs alike every time)."""
+    if shot.referral is None:
+        return CustodyHead.objects.filter(case=shot.case).first()
+    if not shot.entries:
+        return None
+    last = shot.entries[-1]
+    current = CustodyHead.objects.filter(case=shot.case, seq=last.seq, digest=last.digest).first()
+    if current is not None:
+        return current
+    key = custody._signing_key()
+    return CustodyHead(
+        case=shot.case,
+        seq=last.seq,
+        digest=last.digest,
+        signature=signing.sign(key, custody.head_body(shot.case.number, last.seq, last.digest)),
+        key_id=signing.key_id(key),
+        signed_at=last.at,
+    )
+
+
+def _decision(shot: Snapshot) -> tuple[str, str, datetime | None]:
+    """The verdict, the finding and when they were recorded, as they stood."""
+    case = shot.case
+    if shot.referral is None:
+        return case.verdict, case.finding, case.decided_at
+    decided = [e for e in shot.entries if e.action == "decided" and isinstance(e.detail, dict)]
+    if not decided:
+        return case.verdict, case.finding, case.decided_at
+    last = decided[-1]
+    when = case.decided_at if case.decided_at and case.decided_at <= shot.at else last.at
+    return last.detail.get("verdict", ""), last.detail.get("finding", ""), when
+
+
+def _reports(shot: Snapshot) -> list[Report]:
+    found = Report.objects.filter(case=shot.case)
+    if shot.referral is not None:
+        found = found.filter(received_at__lte=shot.at)
+    return list(
+        found.select_related("reporter", "unit")
+        .prefetch_related("links")
+        .order_by("received_at", "pk")
+    )
+
+
+def _evidence(shot: Snapshot):
+    found = shot.case.evidence.all()
+    if shot.referral is not None:
+        found = found.filter(created_at__lte=shot.at)
+    return found.select_related("report").order_by("created_at", "pk")
+
+
+def context(case: Case, recipient=None, *, shot: Snapshot | None = None) -> dict:
     """What the document shows; ``recipient``: the body it is addressed to (None: to no one,
     as a handler's copy)."""
     from chinhthong.portal.services import identity
 
-    with_contacts = contacts_included()
-    reports = list(
-        Report.objects.filter(case=case)
-        .select_related("reporter", "unit")
-        .prefetch_related("links")
-        .order_by("received_at", "pk")
-    )
+    shot = shot or snapshot(case, recipient)
+    reports = _reports(shot)
     reporters = {r.reporter_id for r in reports if r.reporter_id}
-    entries = list(CustodyEntry.objects.filter(case=case).order_by("seq"))
-    referral = (
-        Referral.objects.filter(case=case, recipient=recipient).first() if recipient else None
-    )
+    verdict, finding, decided_at = _decision(shot)
+    referral = shot.referral
     return {
         "case": case,
-        "state": STATES.get(case.state, case.state),
-        "verdict": VERDICTS.get(case.verdict, ""),
-        "recipient": recipient,
+        "state": _state(State.REFERRED if referral else case.state),
+        "verdict": _label(Verdict, verdict) if verdict else "",
+        "finding": finding,
+        "decided_at": decided_at,
+        "platform": labels.platform(case.platform) if case.platform else "",
+        "recipient": shot.recipient,
         "referral": referral,
-        "referral_status": REFERRAL_STATUSES.get(referral.status, "") if referral else "",
+        # As sent: the referral's first status, and no answer yet.
+        "referral_status": _label(ReferralStatus, ReferralStatus.SENT) if referral else "",
         "sender": identity().name,
-        "generated_at": timezone.now(),
-        "with_contacts": with_contacts,
+        "generated_at": shot.at,
+        "with_contacts": shot.with_contacts,
         "reports": [
-            {"report": r, "intake": INTAKES.get(r.intake, r.intake), "links": r.links.all()}
+            {"report": r, "intake": _label(Intake, r.intake), "links": r.links.all()}
             for r in reports
         ],
-        "links": _link_rows(reports),
+        "links": _link_rows(reports, shot.at if referral else None),
         "evidence": [
-            {"item": item, "kind": EVIDENCE_KINDS.get(item.kind, item.kind)}
-            for item in case.evidence.select_related("report").order_by("created_at", "pk")
+            {"item": item, "kind": _label(EvidenceKind, item.kind)} for item in _evidence(shot)
         ],
         "timeline": [
             {
                 "entry": entry,
                 "action": labels.action(entry.action),
-                "actor": _actor(entry.actor, reporters, with_contacts),
+                "actor": _actor(entry.actor, reporters, shot.with_contacts),
                 "summary": _summary(entry),
             }
-            for entry in entries
+            for entry in shot.entries
         ],
-        "head": CustodyHead.objects.filter(case=case).first(),
+        "head": _head(shot),
     }
 
 
-def referral_pdf(case: Case, recipient=None) -> bytes:
-    """The PDF summary of ``case`` addressed to ``recipient``."""
+def _pdf(shot: Snapshot) -> bytes:
     from weasyprint import CSS, HTML
 
     with translation.override("vi"), timezone.override(settings.TIME_ZONE):
-        html = render_to_string("reports/package/referral.html", context(case, recipient))
+        html = render_to_string(
+            "reports/package/referral.html", context(shot.case, shot.recipient, shot=shot)
+        )
         css = render_to_string("reports/package/referral.css")
     document = HTML(string=html, url_fetcher=_no_fetching)
-    return document.write_pdf(stylesheets=[CSS(string=css, url_fetcher=_no_fetching)])
+    # No file identifier (pydyf would hash the content, but none is needed); the creation and
+    # modification dates are the snapshot's (the template's dcterms meta): built again, the
+    # same bytes.
+    return document.write_pdf(
+        stylesheets=[CSS(string=css, url_fetcher=_no_fetching)], pdf_identifier=False
+    )
+
+
+def referral_pdf(case: Case, recipient=None) -> bytes:
+    """The PDF summary of ``case`` addressed to ``recipient`` (as sent, when the case was
+    referred to it)."""
+    return _pdf(snapshot(case, recipient))
 
 
 def _safe_name(name: str) -> str:
@@ -233,25 +365,20 @@ def _safe_name(name: str) -> str:
     return cleaned[:80] or "tep"
 
 
-def _zip_info(path: str, when) -> zipfile.ZipInfo:
-    local = timezone.localtime(when)
-    info = zipfile.ZipInfo(path, date_time=local.timetuple()[:6])
+def _zip_info(path: str, when: datetime) -> zipfile.ZipInfo:
+    info = zipfile.ZipInfo(path, date_time=when.astimezone(ZONE).timetuple()[:6])
     info.compress_type = zipfile.ZIP_DEFLATED
+    info.create_system = 3
     info.external_attr = 0o644 << 16
     return info
 
 
-def evidence_zip(case: Case, recipient=None, *, pdf: bytes | None = None) -> bytes:
-    """Every evidence file of ``case`` as received, the PDF summary, manifest.json and
-    manifest-sha256.txt. Refused when a stored file is missing or no longer matches its
-    hash: a package is never made with evidence that changed."""
-    if pdf is None:
-        pdf = referral_pdf(case, recipient)
-    now = timezone.now()
+def _zip(shot: Snapshot, pdf: bytes) -> bytes:
+    case, recipient, when = shot.case, shot.recipient, shot.at
     files = []
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w") as archive:
-        for number, item in enumerate(case.evidence.order_by("created_at", "pk"), start=1):
+        for number, item in enumerate(_evidence(shot), start=1):
             try:
                 data = evidence.read(item.sha256)
             except OSError:
@@ -261,7 +388,7 @@ def evidence_zip(case: Case, recipient=None, *, pdf: bytes | None = None) -> byt
                     code="evidence_missing",
                 ) from None
             path = f"{EVIDENCE_FOLDER}/{number:03d}-{item.sha256[:12]}-{_safe_name(item.name)}"
-            archive.writestr(_zip_info(path, item.created_at), data)
+            archive.writestr(_zip_info(path, when), data)
             files.append(
                 {
                     "path": path,
@@ -274,12 +401,12 @@ def evidence_zip(case: Case, recipient=None, *, pdf: bytes | None = None) -> byt
                     "received_at": item.created_at.isoformat(),
                 }
             )
-        archive.writestr(_zip_info(PDF_NAME, now), pdf)
-        head = CustodyHead.objects.filter(case=case).first()
+        archive.writestr(_zip_info(PDF_NAME, when), pdf)
+        head = _head(shot)
         manifest = {
             "case": case.number,
             "claim": case.title,
-            "generated_at": now.isoformat(),
+            "generated_at": when.isoformat(),
             "recipient": recipient.code if recipient else None,
             "summary": {"path": PDF_NAME, "sha256": evidence.sha256(pdf), "size": len(pdf)},
             "evidence": files,
@@ -296,23 +423,65 @@ def evidence_zip(case: Case, recipient=None, *, pdf: bytes | None = None) -> byt
             ),
         }
         manifest_bytes = json.dumps(manifest, ensure_ascii=False, indent=2).encode() + b"\n"
-        archive.writestr(_zip_info("manifest.json", now), manifest_bytes)
+        archive.writestr(_zip_info("manifest.json", when), manifest_bytes)
         lines = [f"{f['sha256']}  {f['path']}" for f in files]
         lines.append(f"{evidence.sha256(pdf)}  {PDF_NAME}")
         lines.append(f"{evidence.sha256(manifest_bytes)}  manifest.json")
-        archive.writestr(_zip_info("manifest-sha256.txt", now), "\n".join(lines) + "\n")
+        archive.writestr(_zip_info("manifest-sha256.txt", when), "\n".join(lines) + "\n")
     return out.getvalue()
 
 
-def build(case: Case, recipient=None) -> Package:
-    """The PDF and the ZIP that holds it, with their hashes."""
-    pdf = referral_pdf(case, recipient)
-    archive = evidence_zip(case, recipient, pdf=pdf)
+def evidence_zip(case: Case, recipient=None, *, pdf: bytes | None = None) -> bytes:
+    """Every evidence file of ``case`` as received, the PDF summary, manifest.json and
+    manifest-sha256.txt (as sent, when the case was referred to ``recipient``). Refused when
+    a stored file is missing or no longer matches its hash: a package is never made with
+    evidence that changed."""
+    shot = snapshot(case, recipient)
+    return _zip(shot, _pdf(shot) if pdf is None else pdf)
+
+
+def _package(shot: Snapshot) -> Package:
+    pdf = _pdf(shot)
+    archive = _zip(shot, pdf)
     return Package(
         pdf=pdf,
         zip=archive,
         pdf_sha256=evidence.sha256(pdf),
         zip_sha256=evidence.sha256(archive),
-        evidence_count=case.evidence.count(),
-        contacts_included=contacts_included(),
+        evidence_count=_evidence(shot).count(),
+        contacts_included=shot.with_contacts,
     )
+
+
+def build(case: Case, recipient=None) -> Package:
+    """The PDF and the ZIP that holds it, with their hashes (as sent, when the case was
+    referred to ``recipient``)."""
+    return _package(snapshot(case, recipient))
+
+
+def as_sent(referral: Referral) -> Package:
+    """The package of ``referral`` exactly as it was sent: its ZIP's SHA-256 is
+    ``referral.package_sha256`` on every build, unless contacts it held were erased since."""
+    return build(referral.case, referral.recipient)
+
+
+def rebuilt_differs(referral: Referral) -> bool:
+    """Whether the package can no longer be rebuilt byte for byte: only when it held the
+    reporters' contacts and the retention erasure has since removed some (nothing else it
+    holds changes), checked by building it again."""
+    if not referral.package_sha256:
+        return False
+    marker = referred_entry(referral)
+    if marker is None or not (marker.detail or {}).get("contacts_included"):
+        return False
+    erased = Report.objects.filter(
+        case_id=referral.case_id,
+        received_at__lte=referral.referred_at,
+        contact_erased_at__isnull=False,
+    )
+    if not erased.exists():
+        return False
+    try:
+        return as_sent(referral).zip_sha256 != referral.package_sha256
+    except Refused:
+        return True

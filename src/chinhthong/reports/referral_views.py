@@ -1,6 +1,8 @@
 """The pages of the bodies cases are referred to (/chuyen-xu-ly/): a liaison's list of the
 cases referred to their body, a case as they may see it, their answer on it (received, being
-handled, handled, declined), and the referral package (PDF summary, evidence ZIP).
+handled, handled, declined), and the referral package (PDF summary, evidence ZIP) exactly as it
+was sent: its ZIP's SHA-256 is the one shown on the page (reports/package.py); a handler picks
+the body with ?co-quan=<code>.
 
 Someone not logged in is sent to log in. A case is looked up through reports/access.py, in what
 the user may see: a liaison sees only the cases referred to their body, a report handler every
@@ -143,7 +145,9 @@ def _page_context(request, case, form=None) -> dict:
         "links": links,
         "evidence": case.evidence.order_by("created_at", "pk"),
         "contacts": _shows_contacts(user),
-        "verdict_vi": package.VERDICTS.get(case.verdict, ""),
+        # Only a package that held contacts since erased can differ from the one sent.
+        "not_rebuilt": {r.pk for r in shown if package.rebuilt_differs(r)},
+        "handler": body is None,
     }
 
 
@@ -195,19 +199,26 @@ def _download(data: bytes, content_type: str, filename: str) -> HttpResponse:
     return response
 
 
-def _recipient_for(user, case):
-    """The body the package is addressed to: the liaison's own; for a handler, the body the
-    case was referred to when there is one only (else a copy addressed to no one)."""
-    body = access.liaison_body(user)
+def _recipient_for(request, case):
+    """The body the package is addressed to: the liaison's own; for a handler, the body named
+    by ?co-quan=<code> among those the case was referred to, else the first it was referred
+    to (None when it was referred to none: a copy as the case stands, addressed to no one)."""
+    body = access.liaison_body(request.user)
     if body is not None:
         return body
-    bodies = [r.recipient for r in case.referrals.select_related("recipient")]
-    return bodies[0] if len(bodies) == 1 else None
+    sent = [r.recipient for r in case.referrals.select_related("recipient").order_by("referred_at")]
+    wanted = request.GET.get("co-quan", "")
+    if wanted:
+        chosen = next((b for b in sent if b.code == wanted), None)
+        if chosen is None:
+            raise Http404(_("This case was not referred to that body."))
+        return chosen
+    return sent[0] if sent else None
 
 
 def _package(request, number: str, kind: str) -> HttpResponse:
     case = _case(request.user, number)
-    recipient = _recipient_for(request.user, case)
+    recipient = _recipient_for(request, case)
     try:
         if kind == "pdf":
             data = package.referral_pdf(case, recipient)

@@ -4,7 +4,9 @@ police cyber-security division, local security), and that body's answers.
 A referral is made by a report handler, once per body, for a case that is decided (or already
 referred to another body). The package sent — a PDF summary in Vietnamese and a ZIP of the
 evidence with a manifest of hashes (reports/package.py) — is built in the same transaction; its
-hashes go into the custody log, so what the body received can be proved later. The body's
+hashes go into the custody log, so what the body received can be proved later, and the package
+can be built again, byte for byte, at any time (package.as_sent). Once the referral commits, the
+body's liaisons are told by email (reports/referral_messages.py). The body's
 liaison then says where the case stands with it (received, being handled, handled, declined),
 each answer recorded in the custody log too.
 """
@@ -14,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from chinhthong.config.refusals import NotFound, Refused
 from chinhthong.registry.models import ReportRecipient
-from chinhthong.reports import access, custody, evidence, package
+from chinhthong.reports import access, custody, evidence, package, referral_messages
 from chinhthong.reports.models import Case, Referral, ReferralStatus, State
 
 MAX_NOTE_CHARS = 5000
@@ -100,6 +102,7 @@ def refer(case: Case, recipient: ReportRecipient, *, actor, note: str = "") -> R
         },
         actor=actor,
     )
+    referral_messages.tell_liaisons(referral)  # once committed
     return referral
 
 
