@@ -85,6 +85,12 @@ def test_loopback_is_refused_unless_allowed_and_nothing_is_sent(server):
         "fd00:ec2::254",
         "::ffff:127.0.0.1",  # IPv4 inside IPv6
         "64:ff9b::a9fe:a9fe",  # 169.254.169.254 through NAT64
+        "64:ff9b:1::7f00:1",  # 127.0.0.1 through a local-use NAT64 prefix
+        "::7f00:1",  # IPv4-compatible 127.0.0.1
+        "::ffff:0:7f00:1",  # IPv4-translated 127.0.0.1
+        "2002:7f00:1::1",  # 127.0.0.1 through 6to4
+        "2002:a9fe:a9fe::1",  # the metadata service through 6to4
+        "fec0::1",  # site-local
     ],
 )
 def test_a_name_answering_a_private_address_is_refused(dns, address):

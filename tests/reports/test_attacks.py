@@ -1,6 +1,7 @@
 """Attacks on the way reports come in and are shown, replayed: each is refused or made
 harmless, nothing is half stored, nothing answers 500."""
 
+import io
 import json
 
 import pytest
@@ -8,9 +9,15 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
 from django.urls import reverse
 
+from chinhthong.reports import intake
 from chinhthong.reports.models import Evidence, Report
 
-from .helpers import handler_user, png, report
+from .helpers import handler_user, png, published_rebuttal, report
+
+
+def published_case():
+    return published_rebuttal()
+
 
 pytestmark = pytest.mark.django_db
 SCRIPT = '<script>alert("x")</script><img src=x onerror=alert(1)>'
@@ -136,3 +143,43 @@ def test_a_body_over_the_reports_limit_is_refused_before_it_is_read(client, defa
     answer = client.post(reverse("reports:report"), {"screenshots": [big]})
     assert answer.status_code == 413
     assert not Report.objects.exists()
+
+
+def test_reports_cannot_put_their_links_on_a_published_rebuttal(client, default_registry):
+    from chinhthong.reports.models import Verdict
+
+    made = published_case()
+    before = client.get(reverse("reports:rebuttal", args=[made.case.rebuttal_slug])).content
+    joined = report(
+        claim="x",
+        links=["https://victim.example/bai-goc", "https://www.facebook.com/ho-tro-tien/posts/789"],
+    )
+    assert joined.case_id == made.case_id and made.case.verdict == Verdict.FABRICATED
+    page = client.get(reverse("reports:rebuttal", args=[made.case.rebuttal_slug])).content
+    assert b"victim.example" not in page and page.count(b"ho-tro-tien") == before.count(
+        b"ho-tro-tien"
+    )
+
+
+def test_flat_pictures_do_not_join_cases_and_pictures_never_join_decided_ones(default_registry):
+    from PIL import Image
+
+    from chinhthong.reports import handling
+    from chinhthong.reports.models import Verdict
+
+    def flat(colour):
+        out = io.BytesIO()
+        Image.new("RGB", (300, 300), colour).save(out, "PNG")
+        return out.getvalue()
+
+    def picture_report(claim, data, name="anh.png"):
+        return report(claim=claim, links=[], files=[intake.Upload(name, data)])
+
+    first = picture_report("Tin đồn thứ nhất về nước sạch", flat((255, 0, 0)))
+    second = picture_report("Một chuyện hoàn toàn khác về học phí", flat((0, 0, 255)))
+    assert first.case_id != second.case_id
+    shot = png()
+    decided = picture_report("Ảnh chụp bài đăng giả mạo về cấp phát tiền", shot).case
+    handling.decide(decided, actor=handler_user(), verdict=Verdict.FALSE, finding="Đã xác minh.")
+    again = picture_report("Ảnh này lại lan truyền trên mạng", shot)
+    assert again.case_id != decided.pk and again.suggested_case_id == decided.pk

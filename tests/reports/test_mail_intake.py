@@ -329,3 +329,25 @@ def test_a_message_id_someone_else_used_does_not_hide_a_report(default_registry,
         box.add(message)
     counts = mail_intake.ingest_maildir(tmp_path / "hop-thu")
     assert (counts.taken, counts.repeated) == (2, 0)
+
+
+def test_a_message_built_to_stall_the_parser_is_set_aside_at_once(default_registry, tmp_path):
+    box = mailbox.Maildir(tmp_path / "hop-thu", create=True)
+    box.add(
+        b"From: p@example.org\r\nMessage-ID: <m@x>\r\nSubject: s\r\nMIME-Version: 1.0\r\n"
+        b"Content-Type: text/plain; " + b";" * 200_000 + b" charset=utf-8\r\n\r\n"
+        b"https://facebook.com/abc/posts/1\r\n"
+    )
+    counts = mail_intake.ingest_maildir(tmp_path / "hop-thu")
+    assert (counts.taken, counts.refused) == (0, 1)
+
+
+def test_a_sender_name_in_raw_8_bit_text_does_not_lose_the_report(default_registry, tmp_path):
+    box = mailbox.Maildir(tmp_path / "hop-thu", create=True)
+    box.add(
+        b"From: Nguy\xean V\xe3n A <a@example.org>\r\nMessage-ID: <s9@x>\r\nSubject: ok\r\n\r\n"
+        b"Xem bai nay https://facebook.com/abc/posts/9\r\n"
+    )
+    counts = mail_intake.ingest_maildir(tmp_path / "hop-thu")
+    assert counts.taken == 1
+    assert Report.objects.get().contact_email == "a@example.org"

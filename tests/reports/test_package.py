@@ -122,6 +122,7 @@ def test_text_of_a_report_is_text_and_the_pdf_loads_nothing(default_registry, tm
     assert "<script>alert(1)</script>" in text
 
 
+@override_settings(REFERRAL_INCLUDES_CONTACT=True)
 def test_the_zip_holds_the_evidence_as_received_with_its_manifests(default_registry, tmp_path):
     photo = png(exif=True)  # a JPEG with a camera and a place: the original keeps them
     made = report(
@@ -249,3 +250,32 @@ def test_a_package_with_contacts_erased_since_cannot_be_rebuilt(default_registry
     )
     assert package.as_sent(referral).zip_sha256 != referral.package_sha256
     assert package.rebuilt_differs(referral) is True
+
+
+def test_a_body_gets_pictures_without_metadata_and_no_forwarded_message(default_registry, settings):
+    """Reporters are not named to a body unless the setting says so: a photo's EXIF (where, which
+    phone) and a forwarded message's headers would name them."""
+    import io
+    import json
+    import zipfile
+
+    from chinhthong.reports import intake as reports_intake
+    from chinhthong.reports.models import EvidenceKind
+
+    from .helpers import png, report
+
+    settings.REFERRAL_INCLUDES_CONTACT = False
+    made = report(files=[reports_intake.Upload("gps.jpg", png(exif=True))])
+    raw = b"From: Nguyen Van A <a@example.vn>\r\nSubject: Fwd\r\n\r\nhttps://x.com/a/status/1\r\n"
+    message = reports_intake.Upload("message.eml", raw, EvidenceKind.MESSAGE)
+    reports_intake.add_file(made.case, made, message, None, actor=None)
+    archive = zipfile.ZipFile(io.BytesIO(package.evidence_zip(made.case)))
+    names = archive.namelist()
+    assert not any(name.endswith("message.eml") for name in names)
+    manifest = json.loads(archive.read("manifest.json"))
+    withheld = [f for f in manifest["evidence"] if f.get("withheld")]
+    assert len(withheld) == 1 and withheld[0]["kind"] == EvidenceKind.MESSAGE
+    shared = next(f for f in manifest["evidence"] if f["name"] == "gps.jpg")
+    data = archive.read(shared["path"])
+    assert evidence.sha256(data) == shared["sha256"] != shared["original_sha256"]
+    assert b"Exif" not in data[:200] and b"Exif" in evidence.read(shared["original_sha256"])[:200]

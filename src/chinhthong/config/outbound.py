@@ -42,7 +42,10 @@ DEFAULT_IDLE_SECONDS = 30.0
 DEFAULT_MAX_REDIRECTS = 5
 REDIRECTS = {301, 302, 303, 307, 308}
 # IPv6 prefixes that carry an IPv4 address a gateway would reach: judged by that address.
-_NAT64 = ipaddress.ip_network("64:ff9b::/96")
+# NAT64 prefixes (RFC 6052, RFC 8215): an address in them reaches the IPv4 address in its last
+# 32 bits, judged as that address.
+_NAT64 = (ipaddress.ip_network("64:ff9b::/96"), ipaddress.ip_network("64:ff9b:1::/48"))
+_GLOBAL_UNICAST = ipaddress.ip_network("2000::/3")
 
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 
@@ -154,8 +157,12 @@ def _refused(address: Address, allowed: list) -> bool:
     if address.version == 6:
         if address.ipv4_mapped:
             judged.append(address.ipv4_mapped)
-        if address in _NAT64:
+        elif any(address in prefix for prefix in _NAT64):
             judged.append(ipaddress.IPv4Address(int(address) & 0xFFFFFFFF))
+        elif address not in _GLOBAL_UNICAST:  # IPv4-compatible, site-local…: never public
+            return True
+        if address.sixtofour:  # 2002:V4ADDR::/48 reaches the IPv4 address it embeds
+            judged.append(address.sixtofour)
     return any(not a.is_global for a in judged)
 
 

@@ -70,7 +70,7 @@ REPORT_SCHEMA = {
                 {
                     "type": "string",
                     "format": "date-time",
-                    "pattern": r"^20(?:1[7-9]|2[0-5])-",
+                    "pattern": r"^(?:19|20)[0-9]{2}-",
                 },
                 {"type": "null"},
             ],

@@ -50,7 +50,7 @@ from chinhthong.reports.models import (
 logger = logging.getLogger(__name__)
 
 MAX_BYTES = 10 * 1024 * 1024
-SECONDS = 60.0
+SECONDS = 20.0  # a page that takes longer holds the task worker from other work
 MAX_EXTRACT_BYTES = 2 * 1024 * 1024
 MAX_TEXT_CHARS = 200_000
 MAX_TITLE_CHARS = 500

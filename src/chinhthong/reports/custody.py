@@ -26,6 +26,7 @@ from chinhthong.registry import signing
 from chinhthong.reports.models import Case, CustodyEntry, CustodyHead
 
 GENESIS = "0" * 64
+HEX = frozenset("0123456789abcdef")
 
 
 def canonical(case_number: str, seq: int, at: datetime, actor: str, action: str, detail) -> bytes:
@@ -133,6 +134,10 @@ def verify(case: Case, public_key_pem: bytes | None = None) -> list[Problem]:
             problems.append(Problem(entry.seq, _("Its content was changed after it was written.")))
         previous, expected_seq = entry.digest, entry.seq + 1
         last_seq, last_digest = entry.seq, entry.digest
+    if not last_seq:
+        # Every case starts with the entry that opened it.
+        problems.append(Problem(None, _("The case has no chain of custody.")))
+    problems += _records_against_chain(case)
     head = CustodyHead.objects.filter(case=case).first()
     if head is None:
         if last_seq:
@@ -155,4 +160,63 @@ def verify(case: Case, public_key_pem: bytes | None = None) -> list[Problem]:
         )
     elif head.seq != last_seq or head.digest != last_digest:
         problems.append(Problem(None, _("The last entry is not the one the signed head names.")))
+    return problems
+
+
+def _recorded(value, found: set[str]) -> set[str]:
+    """Every SHA-256 (64 hex digits) anywhere in an entry's detail."""
+    if isinstance(value, dict):
+        for item in value.values():
+            _recorded(item, found)
+    elif isinstance(value, list):
+        for item in value:
+            _recorded(item, found)
+    elif isinstance(value, str) and len(value) == 64 and all(c in HEX for c in value):
+        found.add(value)
+    return found
+
+
+def _records_against_chain(case: Case) -> list[Problem]:
+    """What the case holds now against what its chain recorded: each evidence file named in it
+    and whole on disk, each added file still kept, each report's claim as received."""
+    from chinhthong.reports import evidence
+    from chinhthong.reports.models import Evidence, Report
+
+    entries = list(CustodyEntry.objects.filter(case=case).values_list("action", "detail"))
+    recorded = set()
+    for _action, detail in entries:
+        _recorded(detail, recorded)
+    problems = []
+    for item in Evidence.objects.filter(case=case).order_by("pk"):
+        if item.sha256 not in recorded:
+            problems.append(
+                Problem(None, _("Evidence “%(name)s” is not in the chain.") % {"name": item.name})
+            )
+        elif not evidence.intact(item.sha256):
+            problems.append(
+                Problem(
+                    None,
+                    _("The file of evidence “%(name)s” is missing or no longer matches its hash.")
+                    % {"name": item.name},
+                )
+            )
+    added = {
+        detail.get("sha256")
+        for action, detail in entries
+        if action == "evidence_added" and isinstance(detail, dict)
+    } - {None}
+    kept = set(Evidence.objects.filter(sha256__in=added).values_list("sha256", flat=True))
+    for digest in sorted(added - kept):
+        problems.append(Problem(None, _("Evidence %(sha)s… was removed.") % {"sha": digest[:12]}))
+    claims = {
+        detail.get("report"): detail.get("claim_sha256")
+        for action, detail in entries
+        if action in ("report_received", "report_joined") and isinstance(detail, dict)
+    }
+    for code, claim in Report.objects.filter(case=case).values_list("tracking_code", "claim"):
+        wanted = claims.get(code)
+        if wanted and evidence.sha256(claim.encode()) != wanted:
+            problems.append(
+                Problem(None, _("The claim of report %(code)s was changed.") % {"code": code})
+            )
     return problems

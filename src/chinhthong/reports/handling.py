@@ -49,6 +49,8 @@ def move(case: Case, state: str, *, actor, note: str = "") -> Case:
     """Move ``case`` to ``state`` (triage, investigating, rejected, closed, back again)."""
     _require_handler(actor)
     case = _locked(case)
+    if state not in State.values:
+        raise Refused(_("Choose a state."), code="bad_state")
     state = State(state)
     if state not in NEXT[State(case.state)]:
         raise Refused(
@@ -89,6 +91,9 @@ def decide(case: Case, *, actor, verdict: str, finding: str) -> Case:
     if case.state not in (*OPEN, State.DECIDED):
         raise Refused(_("This case is not open for a decision."), code="bad_state")
     verdict = Verdict(verdict)
+    finding = finding.replace("\x00", "")
+    if len(finding) > 5000:
+        raise Refused(_("The finding is at most 5,000 characters."), code="finding_too_long")
     if not finding.strip():
         raise Refused(_("Write what was found and who confirmed it."), code="finding_needed")
     case.verdict, case.finding = verdict, finding.strip()

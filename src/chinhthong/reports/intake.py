@@ -116,9 +116,24 @@ class Problems(Refused):
         self.problems = problems
 
 
+def _readable(text: str) -> str:
+    """``text`` without lone surrogates: bytes a mail header or a client could not decode, which
+    no database stores, shown as U+FFFD."""
+    try:
+        raw = (text or "").encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:  # a surrogate no decoder escaped (a JSON "\\ud800")
+        raw = (text or "").encode("utf-8", "surrogatepass")
+    return raw.decode("utf-8", "replace")
+
+
 def check(submission: Submission) -> Checked:
     """The submission validated whole; Problems naming every part that is wrong."""
     problems: list[Refused] = []
+    submission.claim = _readable(submission.claim)
+    submission.links = [_readable(link) for link in submission.links]
+    submission.contact_name = _readable(submission.contact_name)
+    submission.contact_email = _readable(submission.contact_email)
+    submission.contact_phone = _readable(submission.contact_phone)
 
     def checked(function, *args, default=None):
         try:
@@ -222,24 +237,42 @@ def new_case(title: str, priority: int, platform: str, *, actor) -> Case:
     return case
 
 
-@transaction.atomic
 def submit(submission: Submission, *, intake: str, actor=None, unit=None) -> Report:
     """Store a report whole and return it; Refused (nothing stored) when any part is bad.
-    A mail message already taken (its source key) returns the report it made."""
+    A mail message already taken (its source key) returns the report it made.
+
+    The slow parts — decoding and hashing the pictures, checking the links, preparing the
+    claim's words, finding where it belongs, writing the files (content-addressed: a file whose
+    report then fails is only an unused copy) — run before the transaction: on SQLite a write
+    transaction holds the whole database, and a report of five large pictures held it for
+    seconds, stalling every other request."""
     if submission.source_key:
         known = Report.objects.filter(source_key=submission.source_key).first()
         if known is not None:
             return known
     checked = check(submission)
     verdicts = _verdicts(checked.links)
+    terms = textnorm.terms_of(checked.claim)
     phashes = [image.phash for _upload, image in checked.images if image is not None]
     placed = matching.place(
         claim=checked.claim,
         canonical_urls=[link.canonical for link in checked.links],
         phashes=phashes,
     )
+    for upload, image in checked.images:
+        evidence.store(upload.data)
+        if image is not None:
+            evidence.store(image.shown)
+    return _record(submission, checked, verdicts, terms, placed, intake, actor, unit)
+
+
+@transaction.atomic
+def _record(submission, checked, verdicts, terms, placed, intake, actor, unit) -> Report:
     case = placed.case
+    if case is not None:  # it may have been closed since it was found
+        case = Case.objects.filter(pk=case.pk, state__in=matching.OPEN_STATES).first()
     reporter = actor if getattr(actor, "is_authenticated", False) else None
+    case_is_new = case is None
     if case is None:
         platform = checked.links[0].platform if checked.links else ""
         case = new_case(
@@ -259,7 +292,7 @@ def submit(submission: Submission, *, intake: str, actor=None, unit=None) -> Rep
         source_key=submission.source_key,
         suggested_case=placed.suggestion,
         suggested_score=placed.suggestion_score,
-        match_terms=textnorm.terms_of(checked.claim),  # no process segments it again
+        match_terms=terms,  # no process segments it again
     )
     ReportLink.objects.bulk_create(
         ReportLink(
@@ -273,7 +306,7 @@ def submit(submission: Submission, *, intake: str, actor=None, unit=None) -> Rep
     )
     custody.append(
         case,
-        "report_received" if placed.case is None else "report_joined",
+        "report_received" if case_is_new else "report_joined",
         {
             "report": report.tracking_code,
             "intake": intake,
@@ -283,7 +316,7 @@ def submit(submission: Submission, *, intake: str, actor=None, unit=None) -> Rep
                 for link, verdict in zip(checked.links, verdicts, strict=True)
             ],
             "seen_at": submission.seen_at.isoformat() if submission.seen_at else None,
-            **({"joined_by": placed.reason} if placed.case is not None else {}),
+            **({} if case_is_new else {"joined_by": placed.reason}),
         },
         actor=reporter,
     )

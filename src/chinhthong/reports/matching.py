@@ -19,6 +19,9 @@ from chinhthong.reports import evidence, textmatch, textnorm
 from chinhthong.reports.models import Case, Evidence, ReportLink, State
 
 # Cases a new report may join on its own.
+# A screenshot's hash with fewer 1-bits (or 0-bits) than this says too little to join on.
+MIN_HASH_BITS = 12
+AWAITING_DECISION = (State.NEW, State.TRIAGE, State.INVESTIGATING)
 OPEN_STATES = (State.NEW, State.TRIAGE, State.INVESTIGATING, State.DECIDED, State.REFERRED)
 
 
@@ -38,7 +41,9 @@ def place(*, claim: str, canonical_urls: list[str], phashes: list[str]) -> Place
         return Placement(suggestion=by_link, suggestion_score=1.0)
     by_picture = _same_screenshot(phashes)
     if by_picture is not None:
-        if by_picture.state in OPEN_STATES:
+        # A picture alike is evidence, not proof, of the same claim: it joins only a case not
+        # yet decided, whose handlers will see it; a decided or referred one is suggested.
+        if by_picture.state in AWAITING_DECISION:
             return Placement(case=by_picture, reason="screenshot")
         return Placement(suggestion=by_picture, suggestion_score=1.0)
     return by_text(claim)
@@ -107,7 +112,15 @@ def _same_post(canonical_urls: list[str]) -> Case | None:
     return link.report.case if link else None
 
 
+def _distinctive(phash: str) -> bool:
+    """A hash with enough detail to tell pictures apart: a flat or nearly flat picture (a
+    colour, a blank page) hashes to almost all zeros or ones, alike for any such picture."""
+    ones = bin(int(phash, 16)).count("1")
+    return MIN_HASH_BITS <= ones <= 64 - MIN_HASH_BITS
+
+
 def _same_screenshot(phashes: list[str]) -> Case | None:
+    phashes = [p for p in phashes if p and _distinctive(p)]
     if not phashes:
         return None
     # Exact hashes through the index first; near ones by comparing against the recent pictures.

@@ -373,26 +373,47 @@ def _zip_info(path: str, when: datetime) -> zipfile.ZipInfo:
     return info
 
 
+def _as_shared(item, with_contacts: bool) -> tuple[str | None, str]:
+    """Which bytes of an evidence file a body receives: the original when reporters may be
+    named; otherwise a picture's copy without its metadata (EXIF can place and name the phone
+    that took it), and no forwarded message (its headers name its sender), which the handlers
+    keep. (digest or None, why it differs from the original)."""
+    if with_contacts:
+        return item.sha256, ""
+    if item.kind == EvidenceKind.MESSAGE:
+        return None, "the forwarded message names its sender; the handlers keep it"
+    if item.shown_sha256 and item.shown_sha256 != item.sha256:
+        return item.shown_sha256, "the picture without its metadata"
+    return item.sha256, ""
+
+
 def _zip(shot: Snapshot, pdf: bytes) -> bytes:
     case, recipient, when = shot.case, shot.recipient, shot.at
     files = []
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w") as archive:
         for number, item in enumerate(_evidence(shot), start=1):
+            digest, note = _as_shared(item, shot.with_contacts)
+            if digest is None:
+                files.append(
+                    {"name": item.name, "kind": item.kind, "sha256": item.sha256, "withheld": note}
+                )
+                continue
             try:
-                data = evidence.read(item.sha256)
+                data = evidence.read(digest)
             except OSError:
                 raise Refused(
                     _("The evidence file “%(name)s” is missing from the store.")
                     % {"name": item.name},
                     code="evidence_missing",
                 ) from None
-            path = f"{EVIDENCE_FOLDER}/{number:03d}-{item.sha256[:12]}-{_safe_name(item.name)}"
+            path = f"{EVIDENCE_FOLDER}/{number:03d}-{digest[:12]}-{_safe_name(item.name)}"
             archive.writestr(_zip_info(path, when), data)
             files.append(
                 {
                     "path": path,
-                    "sha256": item.sha256,
+                    "sha256": digest,
+                    **({"original_sha256": item.sha256, "copy": note} if note else {}),
                     "size": len(data),
                     "name": item.name,
                     "kind": item.kind,
@@ -424,7 +445,7 @@ def _zip(shot: Snapshot, pdf: bytes) -> bytes:
         }
         manifest_bytes = json.dumps(manifest, ensure_ascii=False, indent=2).encode() + b"\n"
         archive.writestr(_zip_info("manifest.json", when), manifest_bytes)
-        lines = [f"{f['sha256']}  {f['path']}" for f in files]
+        lines = [f"{f['sha256']}  {f['path']}" for f in files if "path" in f]
         lines.append(f"{evidence.sha256(pdf)}  {PDF_NAME}")
         lines.append(f"{evidence.sha256(manifest_bytes)}  manifest.json")
         archive.writestr(_zip_info("manifest-sha256.txt", when), "\n".join(lines) + "\n")

@@ -223,22 +223,21 @@ def rebuttals_for_bulletin(bulletin) -> list[Case]:
 
 
 def appearances(case: Case) -> tuple[list[str], str]:
-    """The reported posts' canonical addresses (first reported first), and the one seen
-    earliest, when a report says when it was seen ("" when none does)."""
-    rows = (
-        ReportLink.objects.filter(report__case=case)
-        .exclude(canonical_url="")
-        .order_by("report__received_at", "pk")
-        .values_list("canonical_url", "report__seen_at")
-    )
+    """Where the claim appeared, as the page publishes it: the social-network posts of the
+    reports the case had when its rebuttal was first published (none that joined it after), by
+    their canonical address. Links to other websites are left
+    out — a reporter's link is theirs to choose, and the official page must not name a site as a
+    source of the claim on a reporter's word alone — and so is the "first appearance", which
+    rests on what reporters say they saw when."""
+    rows = ReportLink.objects.filter(report__case=case).exclude(canonical_url="")
+    rows = rows.exclude(platform__in=("", "web"))
+    if case.published_at:
+        rows = rows.filter(report__received_at__lte=case.published_at)
     urls: list[str] = []
-    earliest, first = None, ""
-    for url, seen_at in rows:
+    for url in rows.order_by("report__received_at", "pk").values_list("canonical_url", flat=True):
         if url not in urls:
             urls.append(url)
-        if seen_at is not None and (earliest is None or seen_at < earliest):
-            earliest, first = seen_at, url
-    return urls[:MAX_APPEARANCES], first
+    return urls[:MAX_APPEARANCES], ""
 
 
 def _author(identity) -> dict:

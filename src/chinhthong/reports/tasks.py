@@ -5,13 +5,17 @@ from django_tasks import task
 
 from chinhthong.reports.models import ReportLink
 
+CAPTURED_LINKS = 5  # per report
+
 
 def after_intake(report_pk: int) -> None:
     """Queue what follows a stored report (called on commit): a capture of each link, unless
     settings.REPORT_CAPTURE_LINKS is off."""
     if not settings.REPORT_CAPTURE_LINKS:
         return
-    for link_pk in ReportLink.objects.filter(report_id=report_pk).values_list("pk", flat=True):
+    links = ReportLink.objects.filter(report_id=report_pk).order_by("pk")
+    # A report's first links are what it is about; more would only hold the worker.
+    for link_pk in links.values_list("pk", flat=True)[:CAPTURED_LINKS]:
         capture_link.enqueue(link_pk)
 
 
