@@ -64,6 +64,14 @@ def _addresses(world):
         ("get", "/xu-ly/vu-viec.csv", {}, (302, 404, 200), False),
         ("get", "/xu-ly/vu-viec.xlsx", {}, (302, 404, 200), False),
         ("post", "/xu-ly/vu-viec.csv", {}, (405, 405, 405), False),
+        # Verified information is public; the bodies' pages are for their liaisons (a liaison
+        # with no body sees none; tests/reports/test_liaison_access.py goes through a body's).
+        ("get", "/thong-tin-da-xac-minh/", {}, (200, 200, 200), False),
+        ("post", "/thong-tin-da-xac-minh/", {}, (405, 405, 405), False),
+        ("get", "/thong-tin-da-xac-minh/khong-co/", {}, (404, 404, 404), False),
+        ("get", "/chuyen-xu-ly/", {}, (302, 404, 200), False),
+        ("get", f"/chuyen-xu-ly/{n}/", {}, (302, 404, 200), False),
+        ("post", f"/chuyen-xu-ly/{n}/cap-nhat/", {"status": "received"}, (302, 404, 404), False),
     ]
 
 

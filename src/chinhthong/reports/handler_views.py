@@ -31,10 +31,10 @@ from chinhthong.reports import (
     referrals,
     statistics,
 )
-from chinhthong.reports.models import Case, Evidence, Priority, State, Verdict
+from chinhthong.reports.models import AWAITING_DECISION, Case, Evidence, Priority, State, Verdict
 
 QUEUE_STATES = {
-    "open": (State.NEW, State.TRIAGE, State.INVESTIGATING),
+    "open": AWAITING_DECISION,
     "new": (State.NEW,),
     "decided": (State.DECIDED, State.REFERRED),
     "done": (State.CLOSED, State.REJECTED),

@@ -12,7 +12,15 @@ from django.utils.translation import gettext as _
 from chinhthong.config.refusals import Refused
 from chinhthong.reports import access, custody, outcome_messages
 from chinhthong.reports.intake import due_for
-from chinhthong.reports.models import Case, Comment, Priority, ReferralStatus, State, Verdict
+from chinhthong.reports.models import (
+    AWAITING_DECISION,
+    Case,
+    Comment,
+    Priority,
+    ReferralStatus,
+    State,
+    Verdict,
+)
 
 # state -> the states a handler may move it to (referral has its own service).
 NEXT = {
@@ -24,7 +32,7 @@ NEXT = {
     State.CLOSED: {State.INVESTIGATING},
     State.REJECTED: {State.TRIAGE},
 }
-OPEN = (State.NEW, State.TRIAGE, State.INVESTIGATING)
+OPEN = AWAITING_DECISION
 OPEN_REFERRALS = (ReferralStatus.SENT, ReferralStatus.RECEIVED, ReferralStatus.HANDLING)
 HANDLING_MINUTES = 15
 

@@ -16,13 +16,12 @@ from dataclasses import dataclass
 from django.conf import settings
 
 from chinhthong.reports import evidence, textmatch, textnorm
-from chinhthong.reports.models import Case, Evidence, ReportLink, State
+from chinhthong.reports.models import AWAITING_DECISION, Case, Evidence, ReportLink, State
 
 # Cases a new report may join on its own.
 # A screenshot's hash with fewer 1-bits (or 0-bits) than this says too little to join on.
 MIN_HASH_BITS = 12
-AWAITING_DECISION = (State.NEW, State.TRIAGE, State.INVESTIGATING)
-OPEN_STATES = (State.NEW, State.TRIAGE, State.INVESTIGATING, State.DECIDED, State.REFERRED)
+OPEN_STATES = (*AWAITING_DECISION, State.DECIDED, State.REFERRED)
 
 
 @dataclass

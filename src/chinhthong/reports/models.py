@@ -32,6 +32,10 @@ class State(models.TextChoices):
     REJECTED = "rejected", _("Not actionable")
 
 
+# A case with a due time to meet: not yet decided, rejected or closed.
+AWAITING_DECISION = (State.NEW, State.TRIAGE, State.INVESTIGATING)
+
+
 class Verdict(models.TextChoices):
     """The labels of the national anti-fake-news centre (tingia.gov.vn), and one for claims no
     competent body can yet confirm or deny."""
@@ -122,7 +126,7 @@ class Case(models.Model):
     @property
     def awaiting_decision(self) -> bool:
         """New, in triage or being investigated: it has a due time to meet."""
-        return self.state in (State.NEW, State.TRIAGE, State.INVESTIGATING)
+        return self.state in AWAITING_DECISION
 
 
 class Report(models.Model):

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from chinhthong.reports import labels
-from chinhthong.reports.models import Case, Report, State, Verdict
+from chinhthong.reports.models import AWAITING_DECISION, Case, Report, State, Verdict
 
 WEEKS = 12
 
@@ -44,9 +44,7 @@ def figures(now: dt.datetime | None = None) -> Figures:
         by_week=_weeks(now),
         median_hours_to_decision=_median_hours(),
         decided=sum(verdicts.values()),
-        overdue=Case.objects.filter(
-            state__in=(State.NEW, State.TRIAGE, State.INVESTIGATING), due_at__lt=now
-        ).count(),
+        overdue=Case.objects.filter(state__in=AWAITING_DECISION, due_at__lt=now).count(),
     )
 
 
