@@ -8,11 +8,9 @@ diagnostic. Every message is read once: once handled it moves from new/ to cur/ 
 "seen" flag (as a mail reader marks it), and messages already seen are never read again.
 """
 
-import contextlib
 import email
 import email.policy
 import logging
-import os
 import re
 from dataclasses import asdict, dataclass
 from email.message import EmailMessage
@@ -21,6 +19,7 @@ from pathlib import Path
 
 from django.utils.translation import gettext as _
 
+from chinhthong.config import maildir
 from chinhthong.config.refusals import Refused
 from chinhthong.delivery import services
 from chinhthong.delivery.messages import delivery_id_from
@@ -56,7 +55,7 @@ def read_maildir(path) -> Summary:
             code="not_maildir",
         )
     summary = Summary()
-    for file in _unseen(root):
+    for file in maildir.unseen(root):
         try:
             raw = _read(file)
         except FileNotFoundError:  # another reader took it meanwhile
@@ -67,28 +66,13 @@ def read_maildir(path) -> Summary:
         for failure in failures:
             summary.failures += 1
             summary.recorded += int(services.record_bounce(failure.delivery_id, failure.reason))
-        _mark_seen(root, file)
+        maildir.mark_seen(root, file)
     return summary
-
-
-def _unseen(root: Path) -> list[Path]:
-    new = sorted(p for p in (root / "new").iterdir() if p.is_file())
-    cur = sorted(
-        p for p in (root / "cur").iterdir() if p.is_file() and "S" not in p.name.partition(":2,")[2]
-    )
-    return [p for p in new + cur if not p.name.startswith(".")]
 
 
 def _read(file: Path) -> bytes:
     with open(file, "rb") as stream:
         return stream.read(MAX_BYTES)
-
-
-def _mark_seen(root: Path, file: Path) -> None:
-    name, _sep, flags = file.name.partition(":2,")
-    flags = "".join(sorted(set(flags) | {"S"}))
-    with contextlib.suppress(FileNotFoundError):  # another reader moved it
-        os.rename(file, root / "cur" / f"{name}:2,{flags}")
 
 
 def failures_in(raw: bytes) -> tuple[bool, list[Failure]]:

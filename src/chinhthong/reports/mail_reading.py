@@ -42,14 +42,14 @@ _LINK = re.compile(r"https?://[^\s<>\"'`]{1,2048}", re.IGNORECASE)
 _HREF = re.compile(r"""\bhref\s*=\s*(?:"([^"]{1,2048})"|'([^']{1,2048})')""", re.IGNORECASE)
 _BLOCKS = "p, div, li, tr, h1, h2, h3, h4, h5, h6, blockquote, table, ul, ol, pre, hr"
 _TRAILING = ".,;:!?)]}>'\"»”’"
-_MARKER = re.compile(
+FORWARD_MARKER = re.compile(
     r"^[ \t>]*(?:-{2,}[ \t]*(?:forwarded message|original message|forwarded e-?mail|"
     r"tin nhắn đã chuyển tiếp|thư đã chuyển tiếp|thư chuyển tiếp)[ \t]*-{2,}"
     r"|begin forwarded message:)[ \t]*$",
     re.IGNORECASE | re.MULTILINE,
 )
-_HEADER_LINE = re.compile(r"^\*?([^\W\d_][^:\n]{0,24}?)\*?:[ \t]*(.*)$")
-_HEADER_NAMES = {
+FORWARD_HEADER_LINE = re.compile(r"^\*?([^\W\d_][^:\n]{0,24}?)\*?:[ \t]*(.*)$")
+FORWARD_HEADER_NAMES = {
     "from", "date", "sent", "subject", "to", "cc", "bcc", "reply-to",
     "từ", "người gửi", "ngày", "thời gian", "đã gửi", "tiêu đề", "chủ đề", "tới", "đến", "gửi",
     "người nhận",
@@ -86,21 +86,21 @@ class Reading:
 
 def read_message(message: EmailMessage) -> Reading:
     reading = Reading()
-    forwarded = [part for part, depth in _parts(message) if depth == 0 and _is_message(part)]
+    forwarded = [part for part, depth in _parts(message) if depth == 0 and is_message(part)]
     texts = []
     hrefs: list[str] = []
     if forwarded:
-        note = _clean_note(_body_text(message, hrefs))
+        note = _clean_note(body_text(message, hrefs))
         for inner in forwarded:
-            inner_message = _inner(inner)
-            if inner_message is None:
+            original = inner_message(inner)
+            if original is None:
                 continue
-            subject = _subject(inner_message)
-            body = _strip_forwards(_body_text(inner_message, hrefs))[1]
+            subject = _subject(original)
+            body = _strip_forwards(body_text(original, hrefs))[1]
             texts.append(_with_subject(subject, body))
-            reading.seen_at = reading.seen_at or _when(inner_message.get("Date"))
+            reading.seen_at = reading.seen_at or _when(original.get("Date"))
     else:
-        note, subject, date, body = _split_forward(_body_text(message, hrefs))
+        note, subject, date, body = _split_forward(body_text(message, hrefs))
         note = _clean_note(note)
         if body is not None:
             texts.append(_with_subject(subject, body))
@@ -122,20 +122,20 @@ def _parts(message: EmailMessage, depth: int = 0, level: int = 0):
         yield message, depth
         return
     for part in message.iter_parts():
-        if _is_message(part):
+        if is_message(part):
             yield part, depth
-            inner = _inner(part)
+            inner = inner_message(part)
             if inner is not None:
                 yield from _parts(inner, depth + 1, level + 1)
         else:
             yield from _parts(part, depth, level + 1)
 
 
-def _is_message(part) -> bool:
+def is_message(part) -> bool:
     return part.get_content_type() == "message/rfc822"
 
 
-def _inner(part) -> EmailMessage | None:
+def inner_message(part) -> EmailMessage | None:
     payload = part.get_payload()
     inner = payload[0] if isinstance(payload, list) and payload else payload
     if not isinstance(inner, EmailMessage):
@@ -148,7 +148,7 @@ def _inner(part) -> EmailMessage | None:
     return inner
 
 
-def _body_text(message: EmailMessage, hrefs: list[str]) -> str:
+def body_text(message: EmailMessage, hrefs: list[str]) -> str:
     """The message's own text (plain text preferred); the links of its HTML added to hrefs."""
     html = message.get_body(preferencelist=("html",))
     html_text = ""
@@ -197,7 +197,7 @@ def _html_text(source: str) -> str:
 
 def _split_forward(text: str) -> tuple[str, str, str, str | None]:
     """(the sender's note, the forwarded subject, its date, the forwarded body or None)."""
-    found = _MARKER.search(text)
+    found = FORWARD_MARKER.search(text)
     if found is None:
         return text, "", "", None
     headers, body = _strip_forwards(text[found.start() :])
@@ -207,12 +207,12 @@ def _split_forward(text: str) -> tuple[str, str, str, str | None]:
 def _strip_forwards(text: str) -> tuple[dict[str, str], str]:
     """The text without forward markers and the header blocks under them; the first block's
     subject and date."""
-    lines = _unquote(text).split("\n")
+    lines = unquote(text).split("\n")
     kept: list[str] = []
     first: dict[str, str] | None = None
     index = 0
     while index < len(lines):
-        if _MARKER.fullmatch(lines[index]):
+        if FORWARD_MARKER.fullmatch(lines[index]):
             index, headers = _header_block(lines, index + 1)
             first = headers if first is None else first
             continue
@@ -226,8 +226,8 @@ def _header_block(lines: list[str], index: int) -> tuple[int, dict[str, str]]:
     while index < len(lines) and not lines[index].strip():
         index += 1
     while index < len(lines):
-        match = _HEADER_LINE.match(lines[index].strip())
-        if match is None or match.group(1).strip().lower() not in _HEADER_NAMES:
+        match = FORWARD_HEADER_LINE.match(lines[index].strip())
+        if match is None or match.group(1).strip().lower() not in FORWARD_HEADER_NAMES:
             break
         name = match.group(1).strip().lower()
         if name in _SUBJECT_NAMES:
@@ -238,7 +238,7 @@ def _header_block(lines: list[str], index: int) -> tuple[int, dict[str, str]]:
     return index, headers
 
 
-def _unquote(text: str) -> str:
+def unquote(text: str) -> str:
     return re.sub(r"^(?:[ \t]*>)+[ \t]?", "", text, flags=re.MULTILINE)
 
 
@@ -250,7 +250,7 @@ def _tidy(text: str) -> str:
 def _clean_note(text: str) -> str:
     """The forwarder's own words: without quoting marks, signature, "Sent from my phone"."""
     lines = []
-    for line in _unquote(text).split("\n"):
+    for line in unquote(text).split("\n"):
         if line.rstrip() == "--":  # "-- ", the signature's delimiter
             break
         lines.append(line)
@@ -333,7 +333,7 @@ def _take_files(reading: Reading, message: EmailMessage) -> None:
     candidates = [
         (part, depth)
         for part, depth in _parts(message)
-        if not _is_message(part) and (_is_picture(part) or part.is_attachment())
+        if not is_message(part) and (_is_picture(part) or part.is_attachment())
     ]
     candidates.sort(key=lambda item: item[1])  # stable: the forwarder's own pictures first
     taken: set[str] = set()

@@ -7,7 +7,7 @@ import logging
 from django.conf import settings
 from django_tasks import task
 
-from chinhthong.config.refusals import Refused
+from chinhthong.config import maildir
 
 log = logging.getLogger(__name__)
 
@@ -20,17 +20,6 @@ def ingest_mail() -> dict:
         return {}
     from chinhthong.reports import mail_intake
 
-    try:
-        counts = mail_intake.ingest_maildir(directory)
-    except Refused as exc:  # said in the log every round until the setting is fixed
-        log.warning("CHINHTHONG_REPORT_MAILDIR: %s", exc)
-        return {}
-    for note in counts.notes:
-        log.info("mail intake: %s", note)
-    if counts.refused:
-        log.warning(
-            "mail intake: %s messages set aside in %s",
-            counts.refused,
-            mail_intake.refused_folder(directory),
-        )
-    return {"taken": counts.taken, "repeated": counts.repeated, "refused": counts.refused}
+    return maildir.scheduled_run(
+        directory, "CHINHTHONG_REPORT_MAILDIR", "mail intake", mail_intake.ingest_maildir, log
+    )
