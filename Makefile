@@ -13,11 +13,13 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
 $(VENV)/.base: requirements/base.lock pyproject.toml | $(BIN)/python
+	scripts/install-system-deps build
 	$(BIN)/pip install -q --disable-pip-version-check -r requirements/base.lock
 	$(BIN)/pip install -q --disable-pip-version-check --no-deps -e .
 	touch $@
 
 $(VENV)/.dev: requirements/dev.lock pyproject.toml | $(BIN)/python
+	scripts/install-system-deps build
 	$(BIN)/pip install -q --disable-pip-version-check -r requirements/dev.lock
 	$(BIN)/pip install -q --disable-pip-version-check --no-deps -e .
 	touch $@ $(VENV)/.base

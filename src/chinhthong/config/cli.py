@@ -76,6 +76,8 @@ def _mount() -> None:
     from chinhthong.checks import cli as checks_cli
     from chinhthong.clients import cli as clients_cli
     from chinhthong.delivery.cli import app as delivery_app
+    from chinhthong.gateway import milter_cli
+    from chinhthong.gateway.cli import app as gateway_app
     from chinhthong.portal.cli import app as site_app
     from chinhthong.reach.cli import staff_app, units_app
     from chinhthong.registry.cli import app as registry_app
@@ -92,8 +94,10 @@ def _mount() -> None:
     app.add_typer(bulletins_app, name="bulletins")
     app.add_typer(delivery_app, name="delivery")
     app.add_typer(reports_app, name="reports")
+    app.add_typer(gateway_app, name="gateway")
     app.command("check")(checks_cli.check)
     app.command("verify-eval")(checks_cli.verify_eval)
+    app.command("milter")(milter_cli.milter)
 
 
 @app.command()

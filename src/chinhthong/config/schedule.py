@@ -33,6 +33,8 @@ PERIODIC = [
     (86400, "chinhthong.reports.retention.erase_contacts"),
     # Reports forwarded to CHINHTHONG_REPORT_MAILDIR, each message once (reports/mail_tasks.py).
     (60, "chinhthong.reports.mail_tasks.ingest_mail"),
+    # Messages forwarded to the tipline's Maildir, answered within a minute (gateway/tasks.py).
+    (60, "chinhthong.gateway.tasks.answer_tipline"),
     # Reporters not yet told their case's outcome (a failed send, a report that joined a
     # decided case) (reports/outcome_messages.py).
     (600, "chinhthong.reports.outcome_messages.tell_pending_reporters"),

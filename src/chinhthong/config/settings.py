@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "chinhthong.bulletins",
     "chinhthong.delivery",
     "chinhthong.reports",
+    "chinhthong.gateway",
 ]
 
 MIDDLEWARE = [
@@ -453,6 +454,18 @@ REPORT_CAPTURE_LINKS = envbool("CHINHTHONG_REPORT_CAPTURE_LINKS", True)
 # A Maildir where reports forwarded by mail arrive (reports/mail_intake.py): read every minute
 # when set; messages that cannot be reports go to its .Refused folder.
 REPORT_MAILDIR = envstr("CHINHTHONG_REPORT_MAILDIR").strip()
+# -- mail tipline (gateway/tipline.py): messages forwarded to an address such as kiemtra@…,
+# delivered by the mail server to this Maildir, are read every minute and answered with the
+# verdict; messages that cannot be read go to its .Refused folder. Empty: no tipline.
+TIPLINE_MAILDIR = envstr("CHINHTHONG_TIPLINE_MAILDIR").strip()
+# The tipline's own address: the From of its replies (mail from it is never answered).
+TIPLINE_ADDRESS = envstr("CHINHTHONG_TIPLINE_ADDRESS", MAIL_FROM).strip()
+# Replies one sender gets in an hour; their further messages are judged and not answered.
+TIPLINE_REPLIES_PER_HOUR = max(0, envint("CHINHTHONG_TIPLINE_REPLIES_PER_HOUR", 10))
+# The authserv-ids of the province's own mail servers: in a message forwarded as an attachment,
+# only their Authentication-Results can prove an official sender (gateway/authentication.py).
+# Empty: none can, and an official From there reads "could not be verified".
+TIPLINE_AUTHSERV_IDS = [item.lower() for item in envlist("CHINHTHONG_TIPLINE_AUTHSERV_IDS", [])]
 # Whether a referral package names the reporters (only where the body needs a witness).
 REFERRAL_INCLUDES_CONTACT = envbool("CHINHTHONG_REFERRAL_INCLUDES_CONTACT", False)
 # Hours a case may take, from its report to a decision, by priority (low, normal, high, urgent).
