@@ -61,7 +61,7 @@ test-postgres:
 	scripts/with-postgres $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: $(VENV)/.dev
-	@for script in startup url_batch http_check email_batch blocklist_load attack dashboard bulletin_email report_matching report_intake; do \
+	@for script in startup url_batch http_check email_batch blocklist_load attack dashboard bulletin_email report_matching report_intake gateway; do \
 	  echo "== bench/$$script.py"; $(BIN)/python bench/$$script.py || exit 1; done
 
 # Regenerate the lock files after changing pyproject.toml (needs network access to PyPI).
