@@ -3,6 +3,7 @@
 stopped, or the milter gone, mail still flows."""
 
 import contextlib
+import email.policy
 import email.utils
 import os
 import signal
@@ -71,6 +72,17 @@ def by_id(delivered) -> dict:
     return {mail["Message-ID"]: mail for mail in delivered}
 
 
+def arrived(server, message_id: str, timeout: float = 90.0):
+    """The delivered message with this Message-ID, once it is in the Maildir."""
+    deadline = time.monotonic() + timeout
+    while True:
+        found = by_id(server.wait_for(1)).get(message_id)
+        if found is not None:
+            return found
+        assert time.monotonic() < deadline, server.log()
+        time.sleep(0.1)
+
+
 def texts(mail) -> tuple[str, str]:
     plain = mail.get_body(("plain",)).get_content()
     html = mail.get_body(("html",)).get_content()
@@ -109,7 +121,8 @@ def test_forged_senders_and_a_disguised_program_are_marked_official_mail_untouch
         "Lịch công tác.",
         auth="mx.attacker.example; dmarc=pass header.from=quangninh.gov.vn",
     )
-    with running_milter(tmp_path) as milter, running_postfix(milter.address) as server:
+    options = ("--authserv-id", GATEWAY)  # as if an authenticating milter ran before
+    with running_milter(tmp_path, *options) as milter, running_postfix(milter.address) as server:
         send(server, spoof, forged, program, official, claimed)
         delivered = by_id(server.wait_for(5))
 
@@ -174,8 +187,7 @@ def test_with_the_engine_stopped_mail_flows_marked_unchecked(tmp_path):
         while True:
             again = message('"UBND tỉnh" <ubnd.quangninh@gmail.com>', "Khẩn 2", "Bấm vào.")
             send(server, again)
-            count = len(server.delivered()) + 1
-            latest = by_id(server.wait_for(count))[again["Message-ID"]]
+            latest = arrived(server, again["Message-ID"])
             if latest["X-Chinhthong-Verdict"] == "impersonation":
                 break
             assert time.monotonic() < deadline, milter.log_path.read_text()
@@ -215,3 +227,53 @@ def test_quarantine_and_refusal_by_policy(tmp_path):
     assert b"5.7.1" in refused.value.smtp_error
     assert got["Subject"] == "Chào"
     assert len(held) == 1, server.log()
+
+
+SPOOF_FROM = '"UBND tỉnh Quảng Ninh" <ubnd.quangninh@gmail.com>'
+
+
+def test_attacks_on_the_marks(tmp_path):
+    # Proof written by the sender under the gateway's own name, with no authenticating milter
+    # configured (no --authserv-id): it proves nothing.
+    claimed = message(
+        OFFICIAL_FROM,
+        "Lịch công tác",
+        "Lịch công tác.",
+        auth=f"{GATEWAY}; spf=pass smtp.mailfrom=quangninh.gov.vn; dmarc=pass "
+        "header.from=quangninh.gov.vn",
+    )
+    # A forged stamp hidden after ten thousand header fields.
+    buried = message(SPOOF_FROM, "Khẩn", "Bấm vào đây.")
+    for number in range(10_050):
+        buried[f"X-A{number % 10}"] = "1"
+    buried["X-Chinhthong-Verdict"] = "official"
+    # A megabyte of text "in punycode", slow to decode, to run the check past its deadline.
+    slow = EmailMessage()
+    slow["From"] = SPOOF_FROM
+    slow["To"] = "canbo@quangninh.gov.vn"
+    slow["Subject"] = "Khẩn"
+    slow["Message-ID"] = email.utils.make_msgid(domain="test.invalid")
+    slow.set_content(("x" * 75 + "\n") * 14_000, charset="punycode", cte="7bit")
+    # A subject that decodes to a line break and a header of the attacker's.
+    # (compat32: the header as written, not decoded by the test's own message class).
+    injected = email.message_from_bytes(
+        b"From: =?utf-8?q?UBND_t=E1=BB=89nh_Qu=E1=BA=A3ng_Ninh?= <ubnd.quangninh@gmail.com>\r\n"
+        b"To: canbo@quangninh.gov.vn\r\nMessage-ID: <subject-injection@test.invalid>\r\n"
+        b"Subject: =?us-ascii?q?Hello=0AX-Evil:_1?=\r\n\r\nBam vao day.\r\n",
+        policy=email.policy.compat32,
+    )
+    with (
+        running_milter(tmp_path, "--deadline", "10") as milter,
+        running_postfix(milter.address) as server,
+    ):
+        send(server, claimed, buried, slow, injected)
+        delivered = by_id(server.wait_for(4))
+
+    got = delivered[claimed["Message-ID"]]
+    assert got["X-Chinhthong-Verdict"] == "unknown"
+    assert "unauthenticated_sender" in got["X-Chinhthong-Reasons"]
+    assert delivered[buried["Message-ID"]].get_all("X-Chinhthong-Verdict") == ["impersonation"]
+    assert delivered[slow["Message-ID"]]["X-Chinhthong-Verdict"] == "impersonation"
+    got = delivered[injected["Message-ID"]]
+    assert got["X-Evil"] is None
+    assert got["Subject"] == "[CẢNH BÁO: giả mạo] Hello X-Evil: 1"

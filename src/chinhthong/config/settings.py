@@ -462,10 +462,6 @@ TIPLINE_MAILDIR = envstr("CHINHTHONG_TIPLINE_MAILDIR").strip()
 TIPLINE_ADDRESS = envstr("CHINHTHONG_TIPLINE_ADDRESS", MAIL_FROM).strip()
 # Replies one sender gets in an hour; their further messages are judged and not answered.
 TIPLINE_REPLIES_PER_HOUR = max(0, envint("CHINHTHONG_TIPLINE_REPLIES_PER_HOUR", 10))
-# The authserv-ids of the province's own mail servers: in a message forwarded as an attachment,
-# only their Authentication-Results can prove an official sender (gateway/authentication.py).
-# Empty: none can, and an official From there reads "could not be verified".
-TIPLINE_AUTHSERV_IDS = [item.lower() for item in envlist("CHINHTHONG_TIPLINE_AUTHSERV_IDS", [])]
 # Whether a referral package names the reporters (only where the body needs a witness).
 REFERRAL_INCLUDES_CONTACT = envbool("CHINHTHONG_REFERRAL_INCLUDES_CONTACT", False)
 # Hours a case may take, from its report to a decision, by priority (low, normal, high, urgent).

@@ -21,6 +21,7 @@ from email.message import Message
 
 from django.utils.translation import gettext as _
 
+from chinhthong.verify.mail_headers import text_charset
 from chinhthong.verify.results import Result, Verdict
 
 VERDICT_HEADER = "X-Chinhthong-Verdict"
@@ -79,7 +80,8 @@ def warning(result: Result) -> str:
 
 def warned_subject(subject: str | None, result: Result) -> str:
     """The new Subject value, RFC 2047-encoded when it is not ASCII."""
-    text = warning(result) + (" " + _decoded_subject(subject) if subject else "")
+    shown = " ".join(_decoded_subject(subject).split()) if subject else ""  # no line breaks
+    text = warning(result) + (" " + shown if shown else "")
     try:
         text.encode("ascii")
     except UnicodeEncodeError:
@@ -166,11 +168,10 @@ def _insert(message: Message, text: str) -> bool:
         payload = part.get_payload(decode=True)
         if payload is None:
             continue
-        charset = part.get_content_charset() or "us-ascii"
         try:
-            original = payload.decode(charset)
+            original = payload.decode(text_charset(part.get_content_charset()))
         except (LookupError, UnicodeDecodeError):
-            original = payload.decode("utf-8", "replace")
+            continue  # words we cannot read back as they were: left as they came
         if subtype == "html":
             new = _html_banner(text) + original
         else:

@@ -8,9 +8,10 @@ the engine could not judge in time passes with ``X-Chinhthong-Verdict: unchecked
 mail must never stop because of this filter.
 
 Sender authentication: the engine believes only the topmost Authentication-Results field
-(verify/mail.py). The gateway's own fields are those with its authserv-id (the MTA's host
-name unless configured); the copy the engine judges keeps only those, so a field a sender
-wrote under another name cannot prove anything. The message delivered keeps them all.
+(verify/mail.py). The gateway's own fields are those written under the authserv-ids it is
+given (--authserv-id; none by default: a sender can write a field under the gateway's name,
+which its SMTP banner shows, and only an authenticating milter before this one removes such
+fields); the copy the engine judges keeps only those. The message delivered keeps them all.
 """
 
 import contextlib
@@ -29,6 +30,7 @@ from chinhthong.gateway.policy import Policy
 log = logging.getLogger(__name__)
 NAME = "chinhthong"
 REPLACE_CHUNK = 65536
+MAX_FIELDS = 10_000  # header fields kept for judging (the engine reads 500)
 # SMTP replies are ASCII (RFC 5321; UTF-8 only after SMTPUTF8), so the refusal is in English.
 REFUSAL = "Message refused by the province's mail gateway: %s (chinhthong)"
 
@@ -44,6 +46,7 @@ class GatewayMilter(Milter.Base):
 
     def _reset(self) -> None:
         self._fields: list[tuple[str, bytes]] = []
+        self._ours = dict.fromkeys(marking.OUR_HEADERS, 0)  # the sender's copies, all of them
         self._body = bytearray()
         self._truncated = False
 
@@ -57,7 +60,10 @@ class GatewayMilter(Milter.Base):
 
     @Milter.decode("bytes")
     def header(self, name, value):
-        if len(self._fields) < 10_000:
+        for ours in self._ours:
+            if name.lower() == ours.lower():
+                self._ours[ours] += 1
+        if len(self._fields) < MAX_FIELDS:
             self._fields.append((name, value))
         return Milter.CONTINUE
 
@@ -108,8 +114,7 @@ class GatewayMilter(Milter.Base):
         return Milter.CONTINUE
 
     def _believed_fields(self) -> list[tuple[str, bytes]]:
-        trusted = self.policy.authserv_ids or {(self.getsymval("j") or "").lower()}
-        return authentication.believed(self._fields, trusted)
+        return authentication.believed(self._fields, self.policy.authserv_ids)
 
     @staticmethod
     def _head(fields: list[tuple[str, bytes]]) -> bytes:
@@ -120,8 +125,7 @@ class GatewayMilter(Milter.Base):
         return b"".join(lines) + b"\r\n"
 
     def _stamp(self, headers: list[tuple[str, str]]) -> None:
-        for name in marking.OUR_HEADERS:
-            count = sum(1 for field, _ in self._fields if field.lower() == name.lower())
+        for name, count in self._ours.items():
             for index in range(count, 0, -1):
                 self.chgheader(name, index, None)
         for name, value in headers:

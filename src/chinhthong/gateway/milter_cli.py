@@ -60,8 +60,8 @@ def milter(
         [],
         "--authserv-id",
         envvar="CHINHTHONG_MILTER_AUTHSERV_ID",
-        help="Authentication-Results written by these servers are believed (default: the "
-        "MTA's host name).",
+        help="Authentication-Results written under these names (by an authenticating milter "
+        "that runs before this one) are believed; none by default.",
     ),
     deadline: float = typer.Option(
         10.0,

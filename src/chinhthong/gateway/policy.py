@@ -37,8 +37,8 @@ class Policy:
     reject: frozenset[Verdict] = frozenset()
     # Findings that get the banner whatever the verdict (marking.DANGEROUS_CODES: a `.pdf.exe`).
     banner_dangerous: bool = True
-    # Authentication-Results fields the engine may believe: those the gateway itself wrote
-    # (its authserv-id). Empty: the MTA's own host name, as OpenDKIM and OpenDMARC write it.
+    # Authentication-Results fields the engine may believe: those the gateway's authenticating
+    # milter wrote (its authserv-id). Empty: none, and no sender can be proven official.
     authserv_ids: frozenset[str] = frozenset()
 
     def __post_init__(self):

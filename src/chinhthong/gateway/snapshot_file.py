@@ -14,6 +14,7 @@ No Django here: the engine workers (engine_worker.py) run this without settings.
 import json
 import logging
 import os
+import stat
 import threading
 import time
 from dataclasses import dataclass
@@ -88,7 +89,11 @@ def load_engine(files: SnapshotFiles) -> Engine:
 
 def _read(path: Path, limit: int, what: str) -> bytes:
     try:
-        with path.open("rb") as handle:
+        # Not blocking on open: a FIFO put in the file's place would hold every worker.
+        descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+        with os.fdopen(descriptor, "rb") as handle:
+            if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+                raise SnapshotRefused("unreadable file", f"the {what} {path} is not a file")
             data = handle.read(limit + 1)
     except OSError as exc:
         raise SnapshotRefused("unreadable file", f"the {what} {path}: {exc.strerror}") from exc

@@ -31,6 +31,7 @@ from chinhthong.reports.mail_reading import (
     FORWARD_MARKER,
     MAX_HTML_TAGS,
     body_text,
+    content,
     inner_message,
     is_message,
     unquote,
@@ -175,11 +176,8 @@ def _quoted_anchors(message: EmailMessage) -> list[tuple[str, str]]:
     part = message.get_body(preferencelist=("html",))
     if part is None:
         return []
-    try:
-        source = part.get_content()
-    except (LookupError, ValueError, AssertionError):
-        source = (part.get_payload(decode=True) or b"").decode("utf-8", "replace")
-    if not isinstance(source, str) or source.count("<") > MAX_HTML_TAGS:
+    source = content(part)
+    if source.count("<") > MAX_HTML_TAGS:
         return []
     tree = LexborHTMLParser(source)
     quoted = [a for block in tree.css(_QUOTE_BLOCKS) for a in block.css("a[href]")]

@@ -27,6 +27,7 @@ from selectolax.lexbor import LexborHTMLParser
 from chinhthong.config.refusals import Refused
 from chinhthong.reports import evidence, intake, links
 from chinhthong.reports.models import EvidenceKind
+from chinhthong.verify.mail_headers import decode_text
 
 log = logging.getLogger(__name__)
 
@@ -153,20 +154,18 @@ def body_text(message: EmailMessage, hrefs: list[str]) -> str:
     html = message.get_body(preferencelist=("html",))
     html_text = ""
     if html is not None:
-        source = _content(html)
+        source = content(html)
         hrefs.extend(_html_links(source))
         html_text = _html_text(source)
     plain = message.get_body(preferencelist=("plain",))
-    text = _content(plain) if plain is not None else html_text
+    text = content(plain) if plain is not None else html_text
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
-def _content(part) -> str:
-    try:
-        content = part.get_content()
-    except (LookupError, ValueError, AssertionError):
-        content = (part.get_payload(decode=True) or b"").decode("utf-8", "replace")
-    return content if isinstance(content, str) else ""
+def content(part) -> str:
+    """A text part's words, decoded only with a charset mail uses (mail_headers.text_charset)."""
+    payload = part.get_payload(decode=True)
+    return decode_text(payload, part.get_content_charset()) if isinstance(payload, bytes) else ""
 
 
 def _html_tree(source: str):

@@ -2,6 +2,7 @@
 the MIME structure fields kept as plain strings), the fields analysed, and sender addresses
 as mail programs read them."""
 
+import codecs
 import contextlib
 import re
 from email.headerregistry import Address
@@ -142,8 +143,26 @@ def host_of(text: str | None) -> str | None:
         return None
 
 
+# Codecs Python decodes with but no mail program writes text in, whose decoding takes time that
+# grows with the square of the text: a 1 MB part "in punycode" held a check past the gateway's
+# deadline (docs/mail-gateway.md).
+_NOT_MAIL_CHARSETS = frozenset({"punycode", "idna", "unicode-escape", "raw-unicode-escape"})
+
+
+def text_charset(charset: str | None) -> str:
+    """The codec to decode a text part with: its declared charset when Python knows it as a
+    text encoding mail uses, else UTF-8."""
+    try:
+        found = codecs.lookup(charset or "utf-8")
+    except (LookupError, ValueError, TypeError):
+        return "utf-8"
+    if not found._is_text_encoding or found.name.replace("_", "-") in _NOT_MAIL_CHARSETS:
+        return "utf-8"
+    return found.name
+
+
 def decode_text(payload: bytes, charset: str | None) -> str:
     try:
-        return payload.decode(charset or "utf-8", "replace")
+        return payload.decode(text_charset(charset), "replace")
     except (LookupError, ValueError):
         return payload.decode("utf-8", "replace")
