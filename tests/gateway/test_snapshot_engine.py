@@ -124,6 +124,23 @@ def test_a_snapshot_signed_by_another_key_is_refused_and_the_old_one_stays(pool,
     assert pool.judge(OFFICIAL).verdict is Verdict.OFFICIAL
 
 
+def test_an_older_signed_snapshot_put_back_is_refused(files):
+    newer = _with_halong(packaged_document())
+    newer["generated_at"] = "2026-12-05T08:00:00+00:00"
+    files.publish(newer)
+    engines = EnginePool(files.args(), size=1, deadline=60.0)
+    engines.start()
+    try:
+        assert engines.judge(NEW_DOMAIN).verdict is Verdict.OFFICIAL
+        older = packaged_document()  # without Hạ Long, signed by the same key, a day before
+        older["generated_at"] = "2026-12-04T08:00:00+00:00"
+        files.publish(older)
+        time.sleep(6)  # past the workers' look at the files (snapshot_file.RECHECK_SECONDS)
+        assert engines.judge(NEW_DOMAIN).verdict is Verdict.OFFICIAL
+    finally:
+        engines.stop()
+
+
 def test_the_blocklist_file_is_read_again_when_it_changes(pool, files):
     assert pool.judge(LINKED).verdict is not Verdict.MALICIOUS
     files.blocklist.write_text("lua-dao.example\n")

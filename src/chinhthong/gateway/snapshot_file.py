@@ -5,12 +5,14 @@ optionally, a blocklist file (one link or domain a line, the `plain` feed format
 A snapshot is used only when its Ed25519 signature verifies against the province's public key
 (/registry.pub): a gateway must not be told that a forger's address is official by whoever can
 write a file on it. The files are looked at again every few seconds; a changed pair that
-verifies replaces the engine whole, one that does not is refused and the engine in use stays
-(a download that replaced the file but not yet its signature is such a pair).
+verifies replaces the engine whole; one that does not, or is older than the one in use, is
+refused and the engine in use stays (a download that replaced the file but not yet its
+signature is such a pair; an old file put back with its valid signature is such a snapshot).
 
 No Django here: the engine workers (engine_worker.py) run this without settings.
 """
 
+import datetime
 import json
 import logging
 import os
@@ -63,7 +65,7 @@ def _stamp(path: Path) -> tuple:
 
 def load_engine(files: SnapshotFiles) -> Engine:
     """An engine from the files; SnapshotRefused when the signature does not verify or a file
-    cannot be read."""
+    cannot be read. The snapshot's ``generated_at`` is kept on it as ``generated_at``."""
     from chinhthong.registry import signing
 
     body = _read(files.snapshot, MAX_SNAPSHOT_BYTES, "snapshot")
@@ -80,11 +82,23 @@ def load_engine(files: SnapshotFiles) -> Engine:
             f"with the key {files.public_key}",
         )
     try:
-        index = RegistryIndex.from_document(json.loads(body))
+        document = json.loads(body)
+        index = RegistryIndex.from_document(document)
+        generated = _generated_at(document)
     except (ValueError, KeyError, TypeError, AttributeError) as exc:
         raise SnapshotRefused("not a snapshot", f"{files.snapshot}: {exc}") from exc
     blocklist = _blocklist(files.blocklist) if files.blocklist else Blocklist()
-    return Engine(index, blocklist)
+    engine = Engine(index, blocklist)
+    engine.generated_at = generated
+    return engine
+
+
+def _generated_at(document: dict) -> datetime.datetime | None:
+    found = document.get("generated_at")
+    if not found:
+        return None
+    moment = datetime.datetime.fromisoformat(str(found))
+    return moment if moment.tzinfo else moment.replace(tzinfo=datetime.UTC)
 
 
 def _read(path: Path, limit: int, what: str) -> bytes:
@@ -113,6 +127,17 @@ def _blocklist(path: Path) -> Blocklist:
     return Blocklist.from_entries(entries, version=str(_stamp(path)))
 
 
+def _not_older(new: Engine, current: Engine) -> None:
+    """A snapshot older than the one in use is refused: an old file with its valid signature,
+    put back, would bring back channels the province has since withdrawn."""
+    before, after = current.generated_at, new.generated_at
+    if before is not None and (after is None or after < before):
+        raise SnapshotRefused(
+            "older snapshot",
+            f"the snapshot was made at {after}, before the one in use ({before})",
+        )
+
+
 class SnapshotEngine:
     """The current engine from the files, built again when they change and verify."""
 
@@ -137,7 +162,9 @@ class SnapshotEngine:
             return
         self._stamps = stamps
         try:
-            self._engine = load_engine(self.files)
+            engine = load_engine(self.files)
+            _not_older(engine, self._engine)
+            self._engine = engine
         except SnapshotRefused as exc:
             self.refused = str(exc)
             log.error("registry snapshot refused, the previous one stays in use: %s", exc)
