@@ -172,3 +172,41 @@ def test_the_command_refuses_a_tampered_snapshot_in_vietnamese(files, tmp_path):
     assert done.returncode == 2
     assert "Chữ ký của bản chụp sổ đăng ký không khớp với khóa công khai" in done.stderr
     assert "does not verify" in done.stderr  # and the files it means
+
+
+def _milter_command(tmp_path, *args: str):
+    import subprocess
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("CHINHTHONG_", "DJANGO_"))}
+    env["CHINHTHONG_VAR_DIR"] = str(tmp_path / "var")
+    return subprocess.run(
+        [*CHINHTHONG, "milter", "--listen", "inet:1@127.0.0.1", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_a_snapshot_without_its_signature_is_told_not_a_traceback(files, tmp_path):
+    done = _milter_command(
+        tmp_path, "--snapshot", str(files.snapshot), "--public-key", str(files.public_key)
+    )
+    assert done.returncode == 2
+    assert "cần kèm chữ ký (--signature)" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_a_private_key_given_as_the_public_key_is_named(files, tmp_path):
+    from cryptography.hazmat.primitives import serialization
+
+    files.public_key.write_bytes(
+        files.key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    done = _milter_command(tmp_path, *files.args())
+    assert done.returncode == 2
+    assert "Tệp khóa công khai không phải là khóa công khai Ed25519 của tỉnh" in done.stderr

@@ -20,6 +20,7 @@ import argparse
 import logging
 import os
 import pickle
+import signal
 import struct
 import sys
 from pathlib import Path
@@ -78,6 +79,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--blocklist")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="engine worker %(process)d: %(message)s")
+    # Ctrl-C reaches the whole process group: the milter stops its workers itself.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
     sys.stdout = sys.stderr  # nothing but frames on the parent's pipe
     from chinhthong.gateway.snapshot_file import SnapshotRefused

@@ -109,7 +109,7 @@ def banner_text(result: Result) -> str:
         lines.append(
             _(
                 "This message pretends to come from an official channel of the province but "
-                "does not. Do not click its links, do not reply, do not send it on."
+                "does not. Do not click its links and do not reply."
             )
         )
     else:

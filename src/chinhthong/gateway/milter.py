@@ -100,8 +100,11 @@ class GatewayMilter(Milter.Base):
             log.warning("message passed unchecked: %s", exc.code)
             self._stamp(marking.unchecked_headers(exc.code))
             return Milter.CONTINUE
-        self._stamp(marking.verdict_headers(result))
+        headers = marking.verdict_headers(result)
+        self._stamp(headers)
         verdict = result.verdict
+        # One line a message, for the administrator's rollout (docs/mail-gateway.md).
+        log.info("%s verdict=%s reasons=%s", self.getsymval("i") or "-", verdict, headers[1][1])
         if verdict in self.policy.reject:
             self.setreply("550", "5.7.1", REFUSAL % verdict)
             return Milter.REJECT

@@ -107,11 +107,10 @@ def milter(
         policy = Policy.parse(banner, quarantine, reject, authserv_id)
     except PolicyError as exc:
         _fail(_("The policy cannot be used: %(error)s") % {"error": exc})
+    source = _source_args(snapshot, signature, public_key, blocklist)
     if snapshot is not None:
         _check_snapshot(snapshot, signature, public_key, blocklist)
-    pool = EnginePool(
-        _source_args(snapshot, signature, public_key, blocklist), workers or _cores(), deadline
-    )
+    pool = EnginePool(source, workers or _cores(), deadline)
     try:
         pool.start()
     except WorkerRefused as exc:
@@ -151,6 +150,9 @@ def _check_snapshot(snapshot, signature, public_key, blocklist) -> None:
             "was changed, or not signed by the province's key."
         ),
         "unreadable signature": _("The snapshot's signature file cannot be read as a signature."),
+        "bad public key": _(
+            "The public key file is not the province's Ed25519 public key (registry.pub)."
+        ),
         "unreadable file": _("A file of the snapshot cannot be read."),
         "not a snapshot": _("The snapshot file is not a registry snapshot."),
     }

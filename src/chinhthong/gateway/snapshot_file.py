@@ -22,6 +22,10 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from cryptography.exceptions import UnsupportedAlgorithm
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
 from chinhthong.verify import feeds
 from chinhthong.verify.blocklist import Blocklist
 from chinhthong.verify.engine import Engine
@@ -71,6 +75,12 @@ def load_engine(files: SnapshotFiles) -> Engine:
     body = _read(files.snapshot, MAX_SNAPSHOT_BYTES, "snapshot")
     signature = _read(files.signature, 4096, "signature")
     public_key = _read(files.public_key, 16384, "public key")
+    try:
+        key = serialization.load_pem_public_key(public_key)
+    except (ValueError, TypeError, UnsupportedAlgorithm) as exc:
+        raise SnapshotRefused("bad public key", f"{files.public_key}: {exc}") from exc
+    if not isinstance(key, Ed25519PublicKey):
+        raise SnapshotRefused("bad public key", f"{files.public_key} is not an Ed25519 key")
     try:
         valid = signing.verify(public_key, body, signature)
     except ValueError as exc:
