@@ -91,7 +91,6 @@ class GatewayMilter(Milter.Base):
             self._reset()
 
     def _finish(self):
-        head = self._head(self._fields)
         body = bytes(self._body)
         judged = self._head(self._believed_fields()) + (b"" if self._truncated else body)
         try:
@@ -111,7 +110,7 @@ class GatewayMilter(Milter.Base):
         if verdict in self.policy.banner or (
             self.policy.banner_dangerous and marking.dangerous(result)
         ):
-            self._warn(head, body, result)
+            self._warn(body, result)
         if verdict in self.policy.quarantine:
             self.quarantine(f"chinhthong: {verdict}")
         return Milter.CONTINUE
@@ -134,13 +133,13 @@ class GatewayMilter(Milter.Base):
         for name, value in headers:
             self.addheader(name, value)
 
-    def _warn(self, head: bytes, body: bytes, result) -> None:
+    def _warn(self, body: bytes, result) -> None:
         subject = next((v for n, v in self._fields if n.lower() == "subject"), None)
         shown = subject.decode("utf-8", "replace") if subject is not None else None
         self.chgheader("Subject", 1, marking.warned_subject(shown, result))
         if self._truncated:
             return  # the body was not kept whole: the subject and headers warn
-        rebuilt = marking.bannered(head, body, result)
+        rebuilt = marking.bannered(self._head(self._fields), body, result)
         if rebuilt is None:
             return
         changed, new_body = rebuilt
